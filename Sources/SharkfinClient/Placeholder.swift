@@ -1,0 +1,1 @@
+// Placeholder until the SharkfinClient layer lands.

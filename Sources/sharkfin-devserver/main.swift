@@ -1,0 +1,1 @@
+print("sharkfin-devserver: not built yet")

@@ -1,0 +1,1 @@
+print("sharkfin-relay: not built yet")
