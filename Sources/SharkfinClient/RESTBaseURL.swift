@@ -4,8 +4,8 @@
 import Foundation
 
 /// Derives the REST base URL from a WebSocket URL, the way the server lays out its routes:
-/// `ws` becomes `http`, `wss` becomes `https`, and a trailing `/ws` (and any trailing `/`)
-/// is removed, so `wss://chat.example/ws` gives `https://chat.example`.
+/// `ws` becomes `http`, `wss` becomes `https`, and a trailing `/ws` (and trailing slashes
+/// around it) are removed, so `wss://chat.example/ws` gives `https://chat.example`.
 ///
 /// Query and fragment are dropped: `?notifications_only=true` belongs to the WebSocket.
 /// `http` and `https` URLs pass through with the same trimming, so a server root works
@@ -21,6 +21,7 @@ enum RESTBaseURL {
         default: return nil
         }
         var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
         if path.hasSuffix("/ws") { path.removeLast(3) }
         while path.hasSuffix("/") { path.removeLast() }
         components.percentEncodedPath = path

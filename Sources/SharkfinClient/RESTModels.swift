@@ -47,8 +47,8 @@ public struct RESTChannel: Codable, Sendable, Hashable {
 ///
 /// Unlike the WebSocket path, REST takes `metadata` as a JSON object. The server is not
 /// consistent in what it returns: `POST …/messages` echoes the object (or `null`), while
-/// `GET …/messages` returns the stored JSON *text*. Both decode to `metadata` as an object;
-/// text that is not a JSON object is kept as `.string`.
+/// `GET …/messages` returns the stored JSON *text*. Both decode to `metadata` as parsed
+/// JSON (normally `.object`); text that does not parse is kept as `.string`.
 public struct RESTMessage: Sendable, Hashable {
     public var id: Int64
     /// The sender; nil in the reply to `sendMessage`, which omits it.
