@@ -112,11 +112,14 @@ extension JSONCursor {
         index += 6
         switch scalar {
         case 0xD800...0xDBFF:
-            guard index + 1 < bytes.count else {
+            // Input that ends where the low surrogate's escape could still follow is cut
+            // short; anything else in that place leaves the high surrogate alone.
+            let backslashFollows = index < bytes.count && bytes[index] == 0x5C
+            guard index < bytes.count, !backslashFollows || index + 1 < bytes.count else {
                 index = bytes.count
                 throw error(.unexpectedEnd)
             }
-            guard bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u") else {
+            guard backslashFollows, bytes[index + 1] == UInt8(ascii: "u") else {
                 index = escapeStart
                 throw error(.invalidUnicodeScalar)
             }

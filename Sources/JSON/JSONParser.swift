@@ -169,9 +169,9 @@ struct JSONCursor {
                     continue nextValue
                 }
                 if frame.isObject && byte == UInt8(ascii: "}") {
-                    value = .object(
-                        Self.makeObject(keys: keys[frame.keyStart...], values: values[frame.valueStart...])
-                    )
+                    let members = zip(keys[frame.keyStart...], values[frame.valueStart...])
+                    let count = keys.count - frame.keyStart
+                    value = .object(JSONObject(deduplicating: members, count: count))
                     keys.removeSubrange(frame.keyStart...)
                 } else if !frame.isObject && byte == UInt8(ascii: "]") {
                     value = .array(Array(values[frame.valueStart...]))
@@ -202,33 +202,6 @@ struct JSONCursor {
         guard bytes[index] == UInt8(ascii: ":") else { throw error(.unexpectedByte(bytes[index])) }
         index += 1
         return key
-    }
-
-    /// Builds an object; a repeated key keeps its last value at its first position.
-    private static func makeObject(
-        keys: ArraySlice<String>,
-        values: ArraySlice<JSONValue>
-    ) -> JSONObject {
-        var members: [JSONObject.Element] = []
-        members.reserveCapacity(keys.count)
-        // Small objects check duplicates by scanning; large ones switch to a hash index so
-        // a hostile object with many keys costs O(n), not O(n²).
-        var positions: [String: Int]? = keys.count > 16 ? [:] : nil
-        for (key, value) in zip(keys, values) {
-            let existing: Int?
-            if positions != nil {
-                existing = positions![key]
-                if existing == nil { positions![key] = members.count }
-            } else {
-                existing = members.firstIndex { $0.key == key }
-            }
-            if let existing {
-                members[existing].value = value
-            } else {
-                members.append((key, value))
-            }
-        }
-        return JSONObject(uniqueMembers: members)
     }
 
     /// Matches a number and keeps its text.
