@@ -58,7 +58,9 @@ public struct JSONParser: Sendable {
 
     private func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
         if let maxBytes = limits.maxBytes, buffer.count > maxBytes {
-            return .failure(JSONParseError(reason: .inputTooLarge(limit: maxBytes), offset: maxBytes))
+            return .failure(
+                JSONParseError(reason: .inputTooLarge(limit: maxBytes), offset: maxBytes)
+            )
         }
         var cursor = JSONCursor(bytes: buffer, maxDepth: limits.maxDepth)
         do throws(JSONParseError) {
@@ -210,7 +212,10 @@ struct JSONCursor {
         switch JSONNumber.scan(bytes, from: start) {
         case .success(let end):
             index = end
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                as: UTF8.self
+            )
             return JSONNumber(uncheckedText: text)
         case .failure(.truncated):
             index = bytes.count
@@ -223,7 +228,10 @@ struct JSONCursor {
 
     /// Matches `literal` byte for byte at the index.
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
-        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        let expected = UnsafeBufferPointer(
+            start: literal.utf8Start,
+            count: literal.utf8CodeUnitCount
+        )
         for byte in expected {
             guard index < bytes.count else { throw error(.unexpectedEnd) }
             guard bytes[index] == byte else { throw error(.unexpectedByte(bytes[index])) }

@@ -58,7 +58,9 @@ extension JSONValue {
                 let byte = utf8[position]
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
                 if runStart < position {
-                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                    buffer.append(
+                        contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position])
+                    )
                 }
                 appendEscape(for: byte, into: &buffer)
                 runStart = position + 1

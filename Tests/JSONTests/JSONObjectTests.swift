@@ -50,7 +50,9 @@ import Testing
 }
 
 @Test func valueAccessorsReturnNilForOtherCases() {
-    let value: JSONValue = ["s": "x", "n": 3, "f": 2.5, "b": false, "z": nil, "a": [1, 2], "o": [:]]
+    let value: JSONValue = [
+        "s": "x", "n": 3, "f": 2.5, "b": false, "z": nil, "a": [1, 2], "o": [:],
+    ]
     #expect(value["s"]?.stringValue == "x")
     #expect(value["n"]?.intValue == 3)
     #expect(value["n"]?.int64Value == 3)
@@ -82,7 +84,9 @@ import Testing
         String(decoding: rewritten.serializedLine(), as: UTF8.self)
             == #"{"type":"reply","d":{"id":1,"f":1.50},"ref":"c3","ok":true,"seq":12}"# + "\n"
     )
-    #expect(rewritten.removing(key: "seq").removing(key: "nope").keys == ["type", "d", "ref", "ok"])
+    #expect(
+        rewritten.removing(key: "seq").removing(key: "nope").keys == ["type", "d", "ref", "ok"]
+    )
     #expect(envelope.string(forKey: "ok") == nil)
 }
 

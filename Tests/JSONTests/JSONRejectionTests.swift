@@ -202,7 +202,10 @@ func parserRejectsInvalidUTF8InStrings(_ rejection: Rejection) {
 @Test func parserAppliesCustomDepthLimitToEmptyContainersToo() {
     let limits = JSONParser.Limits(maxDepth: 2)
     #expect(parseError("[[1]]", limits: limits) == nil)
-    #expect(parseError("[[[]]]", limits: limits) == JSONParseError(reason: .tooDeep(limit: 2), offset: 2))
+    #expect(
+        parseError("[[[]]]", limits: limits)
+            == JSONParseError(reason: .tooDeep(limit: 2), offset: 2)
+    )
     #expect(
         parseError("{\"a\":{\"b\":[]}}", limits: limits)
             == JSONParseError(reason: .tooDeep(limit: 2), offset: 10)
@@ -214,13 +217,19 @@ func parserRejectsInvalidUTF8InStrings(_ rejection: Rejection) {
 @Test func parserRejectsInputLongerThanMaxBytes() {
     let limits = JSONParser.Limits(maxBytes: 10)
     #expect(parseError("[1,2,3,4]", limits: limits) == nil)
-    #expect(parseError("[1,2,3,4,5]", limits: limits) == JSONParseError(reason: .inputTooLarge(limit: 10), offset: 10))
+    #expect(
+        parseError("[1,2,3,4,5]", limits: limits)
+            == JSONParseError(reason: .inputTooLarge(limit: 10), offset: 10)
+    )
 }
 
 @Test func errorDescriptionsNameReasonByteAndOffset() {
     #expect(
         parseError("[1,]")?.description == "invalid JSON: unexpected byte 0x5D (']') at offset 3"
     )
-    #expect(parseError([0x22, 0x01, 0x22])?.description == "invalid JSON: unescaped control character 0x01 in string at offset 1")
+    #expect(
+        parseError([0x22, 0x01, 0x22])?.description
+            == "invalid JSON: unescaped control character 0x01 in string at offset 1"
+    )
     #expect(parseError("")?.description == "invalid JSON: unexpected end of input at offset 0")
 }

@@ -37,7 +37,9 @@ import Testing
 }
 
 @Test func writerEscapesQuotesBackslashesAndControlCharactersOnly() {
-    let value = JSONValue.string("q\" b\\ s/ \u{8}\u{C}\n\r\t \u{0}\u{1}\u{1F}\u{7F} é€😀 \u{2028}")
+    let value = JSONValue.string(
+        "q\" b\\ s/ \u{8}\u{C}\n\r\t \u{0}\u{1}\u{1F}\u{7F} é€😀 \u{2028}"
+    )
     let expected = #""q\" b\\ s/ \b\f\n\r\t \u0000\u0001\u001f"# + "\u{7F} é€😀 \u{2028}\""
     #expect(value.serializedString() == expected)
 }
