@@ -56,3 +56,13 @@ func parserAcceptsAnyValueAtTopLevel(_ text: String) throws {
         try JSONValue(parsing: empty)
     }
 }
+
+@Test func parserValueCanBeReusedWithItsLimits() throws {
+    let parser = JSONParser(limits: JSONParser.Limits(maxDepth: 1, maxBytes: 64))
+    #expect(try parser.parse("[1,2]") == [1, 2])
+    #expect(try parser.parse(Array("{\"a\":true}".utf8)) == ["a": true])
+    #expect(throws: JSONParseError(reason: .tooDeep(limit: 1), offset: 1)) {
+        try parser.parse("[[]]")
+    }
+    #expect(JSONParser.Limits.default == JSONParser.Limits(maxDepth: 512, maxBytes: nil))
+}
