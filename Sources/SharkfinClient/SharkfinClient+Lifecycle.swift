@@ -141,7 +141,10 @@ extension SharkfinClient {
                 loop.execute { session.close() }
                 return
             }
-            logger.debug("sharkfin client reconnected", metadata: ["upstream.attempt": "\(attempt)"])
+            logger.debug(
+                "sharkfin client reconnected",
+                metadata: ["upstream.attempt": "\(attempt)"]
+            )
             // Emitted before the session starts, so no push of the new session precedes it.
             emit(.reconnected)
             start(session)

@@ -81,7 +81,10 @@ private final class WebSocketEvents: WebSocketDelegate {
 
     func webSocket(_ webSocket: WebSocketConnection, didReceiveBinary data: [UInt8]) {
         // Sharkfin sends only text frames; a binary one carries nothing we could use.
-        session.logger.debug("sharkfin binary frame dropped", metadata: ["ws.bytes": "\(data.count)"])
+        session.logger.debug(
+            "sharkfin binary frame dropped",
+            metadata: ["ws.bytes": "\(data.count)"]
+        )
     }
 
     func webSocket(_ webSocket: WebSocketConnection, didCloseWith closure: WebSocketClosure) {

@@ -100,7 +100,8 @@ private struct Harness {
     @Test func sendReplacesTheRefInPlaceAndMatchesTheReply() async throws {
         let harness = try Harness()
         defer { harness.loop.shutdown() }
-        let id = await harness.loop.submit { [session = harness.session, outcomes = harness.outcomes] in
+        let (session, outcomes) = (harness.session, harness.outcomes)
+        let id = await harness.loop.submit {
             session.send(["type": "version", "ref": "mine", "d": [:]], timeout: .seconds(30)) {
                 outcomes.record(outcome($0))
             }
