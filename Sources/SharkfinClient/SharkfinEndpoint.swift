@@ -47,8 +47,13 @@ public struct SharkfinEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// The endpoint's path without query, trailing slashes and the trailing `/ws`.
     private var pathPrefix: String {
-        var path = Substring(url.resourceName.split(separator: "?", maxSplits: 1,
-            omittingEmptySubsequences: false).first ?? "")
+        var path = Substring(
+            url.resourceName.split(
+                separator: "?",
+                maxSplits: 1,
+                omittingEmptySubsequences: false
+            ).first ?? ""
+        )
         while path.hasSuffix("/") { path.removeLast() }
         if path.hasSuffix("/ws") { path.removeLast(3) }
         while path.hasSuffix("/") { path.removeLast() }

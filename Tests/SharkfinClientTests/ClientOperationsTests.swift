@@ -65,8 +65,11 @@ import Testing
         let again = await expectSharkfinError { try await bob.channelJoin("pub") }
         #expect(again?.serverMessage == "already a member")
         try await alice.channelCreate(name: "secret", isPublic: false)
-        #expect(try await bob.channelList().contains(
-            Channel(name: "secret", isPublic: false, isMember: false)))
+        #expect(
+            try await bob.channelList().contains(
+                Channel(name: "secret", isPublic: false, isMember: false)
+            )
+        )
         try await alice.channelInvite(channel: "secret", username: "bob")
         let channels = try await bob.channelList()
         #expect(channels.contains(Channel(name: "pub", isPublic: true, isMember: true)))
@@ -92,7 +95,11 @@ import Testing
         #expect(pushed.channelType == "channel")
         #expect(pushed.sentDate != nil)
         let second = try await alice.sendMessage(
-            channel: "room", body: "threaded", threadID: first, metadata: #"{"k": 1}"#)
+            channel: "room",
+            body: "threaded",
+            threadID: first,
+            metadata: #"{"k": 1}"#
+        )
         let third = try await alice.sendMessage(channel: "room", body: "third")
         let history = try await bob.history(channel: "room")
         #expect(history.map(\.id) == [first, second, third])
@@ -104,9 +111,11 @@ import Testing
         #expect(try await bob.history(channel: "room", threadID: first).map(\.id) == [second])
 
         let counts = try await bob.unreadCounts()
-        #expect(counts == [
-            UnreadCount(channel: "room", type: "channel", unreadCount: 3, mentionCount: 1)
-        ])
+        #expect(
+            counts == [
+                UnreadCount(channel: "room", type: "channel", unreadCount: 3, mentionCount: 1)
+            ]
+        )
         let mentions = try await bob.unreadMessages(channel: "room", mentionsOnly: true)
         #expect(mentions.map(\.body) == ["hello @bob"])
         let unread = try await bob.unreadMessages(channel: "room")
@@ -137,9 +146,11 @@ import Testing
         #expect(try await alice.dmOpen(username: "bob").created == false)
         let selfDM = await expectSharkfinError { _ = try await alice.dmOpen(username: "alice") }
         #expect(selfDM?.serverMessage == "cannot open DM with yourself")
-        #expect(try await bob.dmList() == [
-            DirectMessageChannel(channel: opened.channel, participant: "alice")
-        ])
+        #expect(
+            try await bob.dmList() == [
+                DirectMessageChannel(channel: opened.channel, participant: "alice")
+            ]
+        )
         try await alice.sendMessage(channel: opened.channel, body: "psst")
         let pushed = try await bobEvents.first("DM push") { $0.messageNew }
         #expect(pushed.isDirectMessage)

@@ -110,10 +110,14 @@ import Testing
     }
 
     @Test func descriptionsNameTheCondition() {
-        #expect(SharkfinError.http(status: 404, body: "channel not found").description
-            == "HTTP 404: channel not found")
-        #expect(SharkfinError.server(message: "already a member").description
-            == "server error: already a member")
+        #expect(
+            SharkfinError.http(status: 404, body: "channel not found").description
+                == "HTTP 404: channel not found"
+        )
+        #expect(
+            SharkfinError.server(message: "already a member").description
+                == "server error: already a member"
+        )
         #expect(SharkfinError.timedOut(after: .seconds(2)).description.contains("2"))
         #expect(SharkfinError.server(message: "m").serverMessage == "m")
     }

@@ -94,9 +94,16 @@ private func decodeReply<T: Decodable>(
 
     @Test func unreadCountsDecodeAndNullIsEmpty() throws {
         let counts = try decodeReply(UnreadCountsReply.self, to: "bob", ref: "b14").counts
-        #expect(counts == [
-            UnreadCount(channel: "smoke-605077", type: "channel", unreadCount: 3, mentionCount: 1)
-        ])
+        #expect(
+            counts == [
+                UnreadCount(
+                    channel: "smoke-605077",
+                    type: "channel",
+                    unreadCount: 3,
+                    mentionCount: 1
+                )
+            ]
+        )
         #expect(try decodeReply(UnreadCountsReply.self, to: "bob", ref: "b19").counts.isEmpty)
         let two = try decodeReply(UnreadCountsReply.self, to: "bob/notif", ref: "b2").counts
         #expect(two.map(\.type) == ["channel", "dm"])

@@ -112,14 +112,23 @@ final class StubURLProtocol: URLProtocol {
     }
 
     @Test func registerSendsTheAPIKeyAndDecodesTheIdentity() async throws {
-        let (rest, host) = client(.init(
-            status: 201,
-            body: #"{"id":"bb3f","role":"admin","type":"user","username":"alice"}"# + "\n"
-        ))
+        let (rest, host) = client(
+            .init(
+                status: 201,
+                body: #"{"id":"bb3f","role":"admin","type":"user","username":"alice"}"# + "\n"
+            )
+        )
         #expect(rest.baseURL.absoluteString == "http://\(host):16000")
         let identity = try await rest.register()
-        #expect(identity == RegisteredIdentity(
-            id: "bb3f", username: "alice", type: "user", role: "admin"))
+        #expect(
+            identity
+                == RegisteredIdentity(
+                    id: "bb3f",
+                    username: "alice",
+                    type: "user",
+                    role: "admin"
+                )
+        )
         let request = try #require(StubURLProtocol.requests(host: host).first)
         #expect(request.method == "POST")
         #expect(request.url == "http://\(host):16000/api/v1/auth/register")
@@ -127,11 +136,13 @@ final class StubURLProtocol: URLProtocol {
     }
 
     @Test func plainTextErrorsBecomeHTTPErrors() async throws {
-        let (rest, _) = client(.init(
-            status: 404,
-            body: "channel not found\n",
-            contentType: "text/plain; charset=utf-8"
-        ))
+        let (rest, _) = client(
+            .init(
+                status: 404,
+                body: "channel not found\n",
+                contentType: "text/plain; charset=utf-8"
+            )
+        )
         do {
             _ = try await rest.sendMessage(channel: "no-such", body: "x")
             Issue.record("expected a 404")
@@ -147,11 +158,13 @@ final class StubURLProtocol: URLProtocol {
     }
 
     @Test func sendMessagePostsMetadataAsAnObjectAndEscapesTheChannel() async throws {
-        let (rest, host) = client(.init(
-            status: 201,
-            body: #"{"body":"via REST","id":7,"metadata":{"src":"rest"},"#
-                + #""sent_at":"2026-12-03T15:34:17Z"}"#
-        ))
+        let (rest, host) = client(
+            .init(
+                status: 201,
+                body: #"{"body":"via REST","id":7,"metadata":{"src":"rest"},"#
+                    + #""sent_at":"2026-12-03T15:34:17Z"}"#
+            )
+        )
         let message = try await rest.sendMessage(
             channel: "a b/c",
             body: "via REST",
@@ -168,12 +181,14 @@ final class StubURLProtocol: URLProtocol {
     }
 
     @Test func listMessagesParsesStringMetadataAndBuildsTheQuery() async throws {
-        let (rest, host) = client(.init(
-            status: 200,
-            body: #"[{"id":6,"from":"alice","body":"hi","sent_at":"2026-12-03T15:34:17Z"},"#
-                + #"{"id":7,"from":"alice","body":"via REST","metadata":"{\"src\":\"rest\"}","#
-                + #""sent_at":"2026-12-03T15:34:17Z"}]"# + "\n"
-        ))
+        let (rest, host) = client(
+            .init(
+                status: 200,
+                body: #"[{"id":6,"from":"alice","body":"hi","sent_at":"2026-12-03T15:34:17Z"},"#
+                    + #"{"id":7,"from":"alice","body":"via REST","metadata":"{\"src\":\"rest\"}","#
+                    + #""sent_at":"2026-12-03T15:34:17Z"}]"# + "\n"
+            )
+        )
         let messages = try await rest.listMessages(channel: "smoke", after: 5, limit: 2)
         #expect(messages.map(\.id) == [6, 7])
         #expect(messages[0].metadata == nil)
@@ -186,10 +201,12 @@ final class StubURLProtocol: URLProtocol {
     }
 
     @Test func channelListIncludesIDs() async throws {
-        let (rest, _) = client(.init(
-            status: 200,
-            body: #"[{"id":1,"name":"general","public":true,"member":true}]"#
-        ))
+        let (rest, _) = client(
+            .init(
+                status: 200,
+                body: #"[{"id":1,"name":"general","public":true,"member":true}]"#
+            )
+        )
         let channels = try await rest.listChannels()
         #expect(channels == [RESTChannel(id: 1, name: "general", isPublic: true, isMember: true)])
     }

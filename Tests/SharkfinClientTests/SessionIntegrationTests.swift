@@ -66,13 +66,17 @@ private final class SessionRecorder: SharkfinSessionDelegate, Sendable {
         let bobSession = try await open(harness, "bob", on: loop, delegate: bob)
         let reply = try await send(aliceSession, ["type": "version", "ref": "client-7"]).get()
         #expect(reply.ref == "r1")
-        #expect(reply.description
-            == #"{"type":"reply","d":{"version":"devserver"},"ref":"r1","ok":true}"#)
+        #expect(
+            reply.description
+                == #"{"type":"reply","d":{"version":"devserver"},"ref":"r1","ok":true}"#
+        )
         let pong = try await send(aliceSession, ["type": "ping"]).get()
         #expect(pong.description == #"{"type":"pong","ref":"r2","ok":true}"#)
         let presence = try await alice.pushes.waitForCount(1)
-        #expect(presence[0]
-            == #"{"type":"presence","d":{"state":"idle","status":"online","username":"bob"}}"#)
+        #expect(
+            presence[0]
+                == #"{"type":"presence","d":{"state":"idle","status":"online","username":"bob"}}"#
+        )
         await loop.submit { aliceSession.close() }
         #expect(try await alice.closes.waitForCount(1) == ["closed by client"])
         await loop.submit { bobSession.close() }

@@ -52,9 +52,17 @@ private func outcome(_ result: Result<Envelope, SharkfinError>) -> String {
 }
 
 private let cleanServerClose = WebSocketClosure(
-    code: .normalClosure, reason: "", wasClean: true, error: nil)
+    code: .normalClosure,
+    reason: "",
+    wasClean: true,
+    error: nil
+)
 private let droppedConnection = WebSocketClosure(
-    code: nil, reason: "", wasClean: false, error: .connectionLost("EOF"))
+    code: nil,
+    reason: "",
+    wasClean: false,
+    error: .connectionLost("EOF")
+)
 
 /// A started session over a fake transport on its own loop.
 private struct Harness {
@@ -187,8 +195,14 @@ private struct Harness {
         let harness = try Harness()
         defer { harness.loop.shutdown() }
         await harness.onLoop { session, _ in
-            session.transportDidClose(WebSocketClosure(
-                code: .goingAway, reason: "bye", wasClean: true, error: nil))
+            session.transportDidClose(
+                WebSocketClosure(
+                    code: .goingAway,
+                    reason: "bye",
+                    wasClean: true,
+                    error: nil
+                )
+            )
         }
         let closes = try await harness.delegate.closes.waitForCount(1)
         #expect(closes.first?.hasPrefix("closed by server") == true)
@@ -291,7 +305,9 @@ private struct Harness {
         try await Task.sleep(for: .milliseconds(20))
         await harness.onLoop { session, _ in #expect(session.inFlightCount == 0) }
         #expect(harness.outcomes.values.count == count)
-        let allowed = Set(["timedOut", "connectionLost(true)"] + (1...count).map { "reply r\($0)" })
+        let allowed = Set(
+            ["timedOut", "connectionLost(true)"] + (1...count).map { "reply r\($0)" }
+        )
         #expect(Set(outcomes).isSubset(of: allowed))
     }
 }
