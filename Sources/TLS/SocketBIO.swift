@@ -109,7 +109,8 @@ enum SocketBIO {
 
     /// A BIO for one connection. It holds a strong reference to `observations` until
     /// OpenSSL destroys it (with the `SSL` that owns it); it never closes the descriptor.
-    static func make(method: OpaquePointer, observations: ConnectionObservations) -> OpaquePointer? {
+    static func make(method: OpaquePointer, observations: ConnectionObservations) -> OpaquePointer?
+    {
         guard let bio = BIO_new(method) else { return nil }
         BIO_set_data(bio, Unmanaged.passRetained(observations).toOpaque())
         BIO_set_init(bio, 1)

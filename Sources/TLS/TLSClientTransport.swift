@@ -131,7 +131,8 @@ public final class TLSClientTransport: ByteStreamTransport {
 
     // MARK: ByteStreamTransport
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> TransportResult {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> TransportResult
+    {
         if let blocked = try handshakeIfNeeded() { return .wouldBlock(blocked) }
         ERR_clear_error()
         var count = 0

@@ -55,7 +55,9 @@ public final class TLSContext: @unchecked Sendable {
     ) throws(TLSError) {
         let version = configuration.minimumVersion.openSSLValue
         guard copenssl_SSL_CTX_set_min_proto_version(context, version) == 1 else {
-            throw contextSetupError("SSL_CTX_set_min_proto_version(\(configuration.minimumVersion))")
+            throw contextSetupError(
+                "SSL_CTX_set_min_proto_version(\(configuration.minimumVersion))"
+            )
         }
         // Partial writes let SSL_write report each record as it leaves, so a large chunk
         // does not hold the loop; a moving buffer lets the caller retry from a new address.

@@ -38,7 +38,8 @@ import Testing
     @Test func handshakeCompletesWithoutAnyWriteFromTheClient() async throws {
         // The server speaks first: only the ClientHello sent by init can start things.
         try await withTLSFixture { certificates, loop in
-            try await withServer(.greet, identity: certificates.server, certificates: certificates) {
+            try await withServer(.greet, identity: certificates.server, certificates: certificates)
+            {
                 server in
                 let client = try await TLSTestClient.connect(
                     port: server.port,
@@ -71,7 +72,8 @@ import Testing
 
     @Test func tls12IsAcceptedAtTheDefaultMinimum() async throws {
         try await withTLSFixture { certificates, loop in
-            try await withServer(.tls12, identity: certificates.server, certificates: certificates) {
+            try await withServer(.tls12, identity: certificates.server, certificates: certificates)
+            {
                 server in
                 let client = try await TLSTestClient.connect(
                     port: server.port,

@@ -20,7 +20,8 @@ import Testing
     ) async throws -> TLSError? {
         var result: TLSError?
         try await withTLSFixture { certificates, loop in
-            try await withServer(mode, identity: identity(certificates), certificates: certificates) {
+            try await withServer(mode, identity: identity(certificates), certificates: certificates)
+            {
                 server in
                 let client = try await TLSTestClient.connect(
                     port: server.port,

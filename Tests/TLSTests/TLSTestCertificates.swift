@@ -69,7 +69,13 @@ struct TLSTestCertificates: Sendable {
             ["req", "-new", "-key", "server.key", "-subj", "/CN=localhost", "-out", "server.csr"],
             in: directory
         )
-        try await sign("server.csr", with: "ca", extensions: "good.ext", out: "server.pem", in: directory)
+        try await sign(
+            "server.csr",
+            with: "ca",
+            extensions: "good.ext",
+            out: "server.pem",
+            in: directory
+        )
         try await sign(
             "server.csr",
             with: "other-ca",
@@ -80,10 +86,19 @@ struct TLSTestCertificates: Sendable {
 
         try await makeKey("wrong", in: directory)
         try await openssl(
-            ["req", "-new", "-key", "wrong.key", "-subj", "/CN=wrong.example", "-out", "wrong.csr"],
+            [
+                "req", "-new", "-key", "wrong.key", "-subj", "/CN=wrong.example", "-out",
+                "wrong.csr",
+            ],
             in: directory
         )
-        try await sign("wrong.csr", with: "ca", extensions: "wrong.ext", out: "wrong.pem", in: directory)
+        try await sign(
+            "wrong.csr",
+            with: "ca",
+            extensions: "wrong.ext",
+            out: "wrong.pem",
+            in: directory
+        )
 
         try await makeExpired(in: directory)
 
@@ -128,7 +143,8 @@ struct TLSTestCertificates: Sendable {
         try await makeKey(file, in: directory)
         try await openssl(
             [
-                "req", "-x509", "-new", "-key", "\(file).key", "-subj", "/\(name.replacing(",", with: "/"))",
+                "req", "-x509", "-new", "-key", "\(file).key", "-subj",
+                "/\(name.replacing(",", with: "/"))",
                 "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
                 "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "\(file).pem",
             ],
