@@ -23,6 +23,11 @@ import SocketIO
 /// - Read buffers should hold at least 16 KiB, one TLS record. `SSL_read` returns one
 ///   record at a time, so a smaller buffer can leave decrypted bytes inside OpenSSL that
 ///   no readiness event announces. The loop's shared buffer is 64 KiB.
+/// - The handshake has no deadline of its own: the caller's connect or upgrade timeout
+///   must cover it (a server that accepts and stays silent keeps it waiting).
+/// - If the kernel cannot take the whole ClientHello in `init` (impossible on a fresh
+///   socket, whose send buffer is far larger), the rest goes out with the first `write`;
+///   a client that never writes would then wait for the server forever.
 ///
 /// Used on one thread at a time: created anywhere, then driven on the connection's loop.
 public final class TLSClientTransport: ByteStreamTransport {
@@ -131,8 +136,9 @@ public final class TLSClientTransport: ByteStreamTransport {
 
     // MARK: ByteStreamTransport
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> TransportResult
-    {
+    public func read(
+        into buffer: UnsafeMutableRawBufferPointer
+    ) throws(TLSError) -> TransportResult {
         if let blocked = try handshakeIfNeeded() { return .wouldBlock(blocked) }
         ERR_clear_error()
         var count = 0

@@ -1,6 +1,7 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import Logging
 import SocketIO
 import TLS
 import TestSupport
@@ -41,13 +42,22 @@ import Testing
             try await withServer(.greet, identity: certificates.server, certificates: certificates)
             {
                 server in
+                let logs = MemoryLogHandler()
                 let client = try await TLSTestClient.connect(
                     port: server.port,
                     configuration: TLSConfiguration(trustRoots: .caFile(certificates.caFile)),
                     on: loop,
-                    request: nil
+                    request: nil,
+                    logger: Logger(label: "test", level: .debug, handler: logs)
                 )
                 #expect(try await client.delegate.bytes(count: 6) == Array("hello\n".utf8))
+                let completed = try #require(
+                    logs.entries(withMessage: "TLS handshake completed").first
+                )
+                #expect(completed.level == .debug)
+                #expect(completed.metadata["tls.server_name"] == "localhost")
+                #expect(completed.metadata["tls.version"] == "TLSv1.3")
+                #expect(completed.metadata["tls.verified"] == "true")
                 await loop.submit { client.connection.close() }
             }
         }

@@ -1,6 +1,7 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import Logging
 import SocketIO
 import TLS
 import TestSupport
@@ -112,7 +113,8 @@ struct TLSTestClient {
         serverHostname: String = "localhost",
         configuration: TLSConfiguration,
         on loop: EventLoop,
-        request: [UInt8]? = Array("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+        request: [UInt8]? = Array("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8),
+        logger: Logger = .disabled
     ) async throws -> TLSTestClient {
         let context = try TLSContext(configuration: configuration)
         let probe = TransportProbe()
@@ -125,7 +127,8 @@ struct TLSTestClient {
             let transport = try TLSClientTransport(
                 descriptor: descriptor,
                 context: context,
-                serverHostname: serverHostname
+                serverHostname: serverHostname,
+                logger: logger
             )
             probe.set(transport)
             return transport
