@@ -3,8 +3,34 @@
 
 import COpenSSL
 import Glibc
+import Logging
+import SocketIO
 
 extension TLSClientTransport {
+    /// A `transportFactory` for `TCPConnector.connect` that wraps each connected socket in
+    /// TLS for `serverHostname`:
+    ///
+    ///     let connection = try await TCPConnector.connect(
+    ///         host: host, port: 443, timeout: .seconds(10), on: loop,
+    ///         transportFactory: TLSClientTransport.factory(context: tls, serverHostname: host)
+    ///     )
+    ///
+    /// Handshake failures then reach the connection's delegate as `didCloseWith(TLSError)`.
+    public static func factory(
+        context: TLSContext,
+        serverHostname: String,
+        logger: Logger = .disabled
+    ) -> @Sendable (Int32) throws -> any ByteStreamTransport {
+        { descriptor in
+            try TLSClientTransport(
+                descriptor: descriptor,
+                context: context,
+                serverHostname: serverHostname,
+                logger: logger
+            )
+        }
+    }
+
     /// The `SSL` ex_data slot that points (unretained) at a connection's
     /// `ConnectionObservations`, for the verify callback. Allocated once per process;
     /// -1 if OpenSSL could not allocate it, which `init` reports.

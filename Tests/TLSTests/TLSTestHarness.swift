@@ -118,19 +118,19 @@ struct TLSTestClient {
     ) async throws -> TLSTestClient {
         let context = try TLSContext(configuration: configuration)
         let probe = TransportProbe()
+        let makeTransport = TLSClientTransport.factory(
+            context: context,
+            serverHostname: serverHostname,
+            logger: logger
+        )
         let connection = try await TCPConnector.connect(
             host: "127.0.0.1",
             port: port,
             timeout: .seconds(5),
             on: loop
         ) { descriptor in
-            let transport = try TLSClientTransport(
-                descriptor: descriptor,
-                context: context,
-                serverHostname: serverHostname,
-                logger: logger
-            )
-            probe.set(transport)
+            let transport = try makeTransport(descriptor)
+            if let transport = transport as? TLSClientTransport { probe.set(transport) }
             return transport
         }
         let delegate = RecordingDelegate()
