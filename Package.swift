@@ -24,6 +24,7 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
@@ -33,7 +34,11 @@ let package = Package(
         // Layers, lowest first.
         .target(name: "Logging", swiftSettings: strictSettings),
         .target(name: "JSON", swiftSettings: strictSettings),
-        .target(name: "SocketIO", dependencies: ["Logging"], swiftSettings: strictSettings),
+        .target(
+            name: "SocketIO",
+            dependencies: ["CLinux", "Logging"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "WebSocket",
             dependencies: ["SocketIO", "Logging", "COpenSSL"],
