@@ -44,6 +44,7 @@ struct ChatStore: Sendable, Codable, Equatable {
     /// The first identity ever provisioned becomes admin; a service identity becomes a
     /// bot; others take the role named by their type. An existing identity keeps its role
     /// and takes the type reported now.
+    @discardableResult
     mutating func provision(username: String, type: IdentityType) -> Identity {
         if let index = identities.firstIndex(where: { $0.username == username }) {
             if identities[index].type != type {
