@@ -54,6 +54,10 @@ public final class DevServer: @unchecked Sendable {
         public var enablesFaultControl: Bool
         /// The `version` reply.
         public var version: String
+        /// Whether to provision every configured user at start, in order (the first
+        /// becomes admin), as on a server whose database already knows them. Otherwise a
+        /// user is provisioned on first authenticated use, as on a fresh server.
+        public var provisionsUsersAtStart: Bool
 
         public init(
             users: [DevUser] = DevUser.demoUsers,
@@ -63,7 +67,8 @@ public final class DevServer: @unchecked Sendable {
             outboundFrameLimit: Int = 256,
             stateFile: String? = nil,
             enablesFaultControl: Bool = false,
-            version: String = "devserver"
+            version: String = "devserver",
+            provisionsUsersAtStart: Bool = false
         ) {
             self.users = users
             self.listenHost = listenHost
@@ -73,6 +78,7 @@ public final class DevServer: @unchecked Sendable {
             self.stateFile = stateFile
             self.enablesFaultControl = enablesFaultControl
             self.version = version
+            self.provisionsUsersAtStart = provisionsUsersAtStart
         }
     }
 
@@ -95,7 +101,10 @@ public final class DevServer: @unchecked Sendable {
     /// - Throws: `DevServerError` when the state file cannot be read or the address bound.
     public func start() async throws -> UInt16 {
         precondition(core == nil, "DevServer.start() called twice")
-        let store = try StateFile.load(configuration.stateFile)
+        var store = try StateFile.load(configuration.stateFile)
+        if configuration.provisionsUsersAtStart {
+            for user in configuration.users { store.provision(username: user.name, type: user.type) }
+        }
         let loop = try EventLoop(name: "devserver")
         let core = ChatServer(configuration: configuration, store: store, loop: loop,
                               logger: logger)

@@ -26,6 +26,9 @@ public struct DevServerOptions: Sendable {
           --presence-timeout SECS   read deadline without pongs (default 20)
           --outbound-limit N        frames queued per connection before drops (256)
           --fault-control           accept POST /_dev/faults commands
+          --provision-users         provision the users at start, in order (the first
+                                    becomes admin); otherwise on first use
+          --server-version TEXT     the version reply (default devserver)
           --log-level LEVEL         trace, debug, info, notice, warning, error, critical
           --help                    show this help
 
@@ -90,6 +93,10 @@ public struct DevServerOptions: Sendable {
                 options.configuration.outboundFrameLimit = limit
             case "--fault-control":
                 options.configuration.enablesFaultControl = true
+            case "--provision-users":
+                options.configuration.provisionsUsersAtStart = true
+            case "--server-version":
+                options.configuration.version = try value(for: argument)
             case "--log-level":
                 let text = try value(for: argument)
                 guard let level = LogLevel(name: text) else { throw .invalidValue(argument, text) }
