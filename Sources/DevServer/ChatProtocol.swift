@@ -61,12 +61,18 @@ enum ChatProtocol {
         guard let request = parseEnvelope(frame) else {
             return RequestOutcome(reply: GoEncoding.error(.invalidJSON, ref: ""), type: "")
         }
-        var outcome = RequestOutcome(reply: GoEncoding.reply(nil, ref: request.ref),
-                                     type: request.type)
+        var outcome = RequestOutcome(
+            reply: GoEncoding.reply(nil, ref: request.ref),
+            type: request.type
+        )
         do throws(ChatError) {
             let result = try perform(
-                request, session: session, store: &store, presence: presence,
-                version: version, now: now
+                request,
+                session: session,
+                store: &store,
+                presence: presence,
+                version: version,
+                now: now
             )
             switch result {
             case .pong:
@@ -107,7 +113,11 @@ enum ChatProtocol {
                     case .null: continue
                     default: return nil
                     }
-                    if key.lowercased() == "type" { request.type = text } else { request.ref = text }
+                    if key.lowercased() == "type" {
+                        request.type = text
+                    } else {
+                        request.ref = text
+                    }
                 case "d":
                     request.data = member
                 default:
@@ -167,7 +177,10 @@ enum ChatProtocol {
             throw .permissionDenied(permission)
         }
         var handler = OperationHandler(
-            session: session, data: request.data, presence: presence, now: now
+            session: session,
+            data: request.data,
+            presence: presence,
+            now: now
         )
         switch type {
         case "ping": return .pong

@@ -32,8 +32,12 @@ final class ChatServer {
     private(set) var stallsReplies = false
     var refusal: ConnectionRefusal = .none
 
-    init(configuration: DevServer.Configuration, store: ChatStore, loop: EventLoop,
-         logger: Logger) {
+    init(
+        configuration: DevServer.Configuration,
+        store: ChatStore,
+        loop: EventLoop,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.loop = loop
         self.logger = logger
@@ -45,8 +49,11 @@ final class ChatServer {
 
     /// Binds (the configured port, or the one bound before on restart) and accepts.
     func listen() throws -> UInt16 {
-        let listener = try Listener.tcp(host: configuration.listenHost,
-                                        port: boundPort ?? configuration.port, on: loop)
+        let listener = try Listener.tcp(
+            host: configuration.listenHost,
+            port: boundPort ?? configuration.port,
+            on: loop
+        )
         let box = LoopBound(value: self)
         try listener.start { connection in box.value.accept(connection) }
         self.listener = listener
@@ -106,7 +113,9 @@ final class ChatServer {
     /// `Bearer` tokens are refused: the dev server has no JWT issuer to trust.
     func authenticate(_ header: String?) -> Result<DevUser, RESTFailureResponse> {
         guard let header, !header.isEmpty else {
-            return .failure(RESTFailureResponse(.unauthorized("auth: missing Authorization header")))
+            return .failure(
+                RESTFailureResponse(.unauthorized("auth: missing Authorization header"))
+            )
         }
         let scheme = "ApiKey-v1 "
         guard header.hasPrefix(scheme) else {
@@ -140,9 +149,12 @@ final class ChatServer {
         case .presence:
             presenceTargets[user.name] = session
         }
-        logger.debug("websocket session opened", metadata: [
-            "devserver.user": user.name, "devserver.kind": "\(kind)",
-        ])
+        logger.debug(
+            "websocket session opened",
+            metadata: [
+                "devserver.user": user.name, "devserver.kind": "\(kind)",
+            ]
+        )
         session.start()
     }
 
@@ -170,13 +182,21 @@ final class ChatServer {
         )
         let outcome = ChatProtocol.handle(
             frame: frame,
-            session: SessionContext(identity: identity,
-                                    notificationsOnly: session.notificationsOnly),
-            store: &store, presence: lookup, version: configuration.version, now: .now()
+            session: SessionContext(
+                identity: identity,
+                notificationsOnly: session.notificationsOnly
+            ),
+            store: &store,
+            presence: lookup,
+            version: configuration.version,
+            now: .now()
         )
-        logger.trace("request handled", metadata: [
-            "devserver.user": session.username, "devserver.type": outcome.type,
-        ])
+        logger.trace(
+            "request handled",
+            metadata: [
+                "devserver.user": session.username, "devserver.type": outcome.type,
+            ]
+        )
         session.sendReply(GoEncoding.goSerialized(outcome.reply))
         switch outcome.effect {
         case .messageSent(let sent, let recipients)?:
@@ -228,20 +248,34 @@ final class ChatServer {
     }
 
     /// `DevServer.postMessageViaREST`: the REST path without HTTP.
-    func postViaREST(channel: String, body: String, username: String, threadID: Int64?,
-                     metadata: String?) throws -> Int64 {
+    func postViaREST(
+        channel: String,
+        body: String,
+        username: String,
+        threadID: Int64?,
+        metadata: String?
+    ) throws -> Int64 {
         guard let user = configuration.users.first(where: { $0.name == username }) else {
             throw DevServerError.restFailed(status: 401, body: "unknown user \(username)")
         }
         var object: JSONObject = ["body": .string(body)]
         if let threadID { object["thread_id"] = JSONValue(threadID) }
-        if let metadata { object["metadata"] = (try? JSONValue(parsing: Array(metadata.utf8))) ?? .string(metadata) }
-        let request = RESTRequest(method: "POST", path: "/api/v1/channels/\(channel)/messages",
-                                  query: "", body: JSONValue.object(object).serialized())
+        if let metadata {
+            object["metadata"] =
+                (try? JSONValue(parsing: Array(metadata.utf8))) ?? .string(metadata)
+        }
+        let request = RESTRequest(
+            method: "POST",
+            path: "/api/v1/channels/\(channel)/messages",
+            query: "",
+            body: JSONValue.object(object).serialized()
+        )
         let response = handleREST(.postMessage(channel), request, user: user)
         guard response.status == 201, let id = response.sentMessage?.view.id else {
-            throw DevServerError.restFailed(status: response.status,
-                                            body: String(decoding: response.body, as: UTF8.self))
+            throw DevServerError.restFailed(
+                status: response.status,
+                body: String(decoding: response.body, as: UTF8.self)
+            )
         }
         return id
     }

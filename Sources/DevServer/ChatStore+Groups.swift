@@ -16,10 +16,11 @@ extension ChatStore {
 
     /// Whether `slug` matches `[a-zA-Z0-9_-]+`.
     static func isValidSlug(_ slug: String) -> Bool {
-        !slug.isEmpty && slug.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
-                || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
-        }
+        !slug.isEmpty
+            && slug.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                    || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
+            }
     }
 
     /// `mention_group_create`: any identity may create a group; the slug must be valid,
@@ -35,8 +36,15 @@ extension ChatStore {
             throw .duplicateMentionGroup
         }
         updateGroups {
-            $0.append(MentionGroup(id: id, slug: slug, creatorID: creatorID, memberIDs: [],
-                                   createdAt: time))
+            $0.append(
+                MentionGroup(
+                    id: id,
+                    slug: slug,
+                    creatorID: creatorID,
+                    memberIDs: [],
+                    createdAt: time
+                )
+            )
         }
         return id
     }
@@ -114,8 +122,12 @@ extension ChatStore {
             }
             return existing.id
         }
-        let hook = Webhook(id: Self.randomHexID(), identityID: identityID, url: url,
-                           isActive: true)
+        let hook = Webhook(
+            id: Self.randomHexID(),
+            identityID: identityID,
+            url: url,
+            isActive: true
+        )
         updateWebhooks { $0.append(hook) }
         return hook.id
     }

@@ -67,12 +67,21 @@ extension ChatStore {
             guard parent.threadID == nil else { throw .replyToReply }
         }
         let message = StoredMessage(
-            id: allocateMessageID(), channelID: channel.id, senderID: sender.id, body: body,
-            sentAt: time, threadID: threadID, mentionIDs: mentionIDs, metadata: metadata
+            id: allocateMessageID(),
+            channelID: channel.id,
+            senderID: sender.id,
+            body: body,
+            sentAt: time,
+            threadID: threadID,
+            mentionIDs: mentionIDs,
+            metadata: metadata
         )
         appendMessage(message)
-        return SentMessage(view: view(of: message), channelID: channel.id,
-                           pushMentions: pushMentions)
+        return SentMessage(
+            view: view(of: message),
+            channelID: channel.id,
+            pushMentions: pushMentions
+        )
     }
 
     /// Parses `@name` candidates: existing usernames mention that identity; other names
@@ -109,7 +118,8 @@ extension ChatStore {
         var result: [String] = []
         var current: [UInt8]? = nil
         for byte in body.utf8 {
-            let isNameByte = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+            let isNameByte =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
                 || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
             if var name = current {
                 if isNameByte {
@@ -181,8 +191,13 @@ extension ChatStore {
     ) throws(ChatError) -> [MessageView] {
         let channel = try requireChannel(channelName)
         guard isMember(readerID, of: channel) else { throw .notParticipant }
-        return messages(in: channel, before: before, after: after, limit: limit,
-                        threadID: threadID)
+        return messages(
+            in: channel,
+            before: before,
+            after: after,
+            limit: limit,
+            threadID: threadID
+        )
     }
 
     /// `unread_messages`: messages after the reader's cursor, not their own, in one channel
@@ -229,8 +244,12 @@ extension ChatStore {
             }
             guard !unread.isEmpty else { return nil }
             let mentions = unread.filter { $0.mentionIDs.contains(readerID) }.count
-            return UnreadCount(channel: channel.name, kind: channel.kind,
-                               unreadCount: unread.count, mentionCount: mentions)
+            return UnreadCount(
+                channel: channel.name,
+                kind: channel.kind,
+                unreadCount: unread.count,
+                mentionCount: mentions
+            )
         }
     }
 

@@ -32,8 +32,13 @@ struct ChatStore: Sendable, Codable, Equatable {
     /// A fresh store holding the seeded public `general` channel, as a new server has.
     init() {
         channels.append(
-            Channel(id: allocateChannelID(), name: "general", isPublic: true, kind: .channel,
-                    memberIDs: [])
+            Channel(
+                id: allocateChannelID(),
+                name: "general",
+                isPublic: true,
+                kind: .channel,
+                memberIDs: []
+            )
         )
     }
 
@@ -140,8 +145,13 @@ struct ChatStore: Sendable, Codable, Equatable {
         for memberID in memberIDs where !seen.insert(memberID).inserted {
             throw .duplicateChannelMember(context: "insert member \(memberID)")
         }
-        let channel = Channel(id: id, name: name, isPublic: isPublic, kind: .channel,
-                              memberIDs: memberIDs)
+        let channel = Channel(
+            id: id,
+            name: name,
+            isPublic: isPublic,
+            kind: .channel,
+            memberIDs: memberIDs
+        )
         channels.append(channel)
         changeCount += 1
         return channel
@@ -182,7 +192,8 @@ struct ChatStore: Sendable, Codable, Equatable {
     /// `dm_list`: the caller's DM channels with the other participant, sorted by that name.
     func dmList(for identityID: String) -> [(channel: String, participant: String)] {
         var result: [(channel: String, participant: String)] = []
-        for channel in channels where channel.kind == .dm && channel.memberIDs.contains(identityID) {
+        for channel in channels where channel.kind == .dm && channel.memberIDs.contains(identityID)
+        {
             for memberID in channel.memberIDs where memberID != identityID {
                 if let other = identity(id: memberID) {
                     result.append((channel.name, other.username))
@@ -213,8 +224,13 @@ struct ChatStore: Sendable, Codable, Equatable {
         let id = allocateChannelID()
         guard channel(named: name) == nil else { throw .duplicateChannelName }
         channels.append(
-            Channel(id: id, name: name, isPublic: false, kind: .dm,
-                    memberIDs: [caller.id, other.id])
+            Channel(
+                id: id,
+                name: name,
+                isPublic: false,
+                kind: .dm,
+                memberIDs: [caller.id, other.id]
+            )
         )
         changeCount += 1
         return (name, true)

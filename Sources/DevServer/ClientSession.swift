@@ -60,9 +60,12 @@ final class ClientSession: ServerWebSocketDelegate {
         guard !isClosed else { return }
         guard socket.unwrittenFrameCount < server.configuration.outboundFrameLimit else {
             droppedFrames += 1
-            server.logger.trace("outbound frame dropped", metadata: [
-                "devserver.user": username, "devserver.dropped": "\(droppedFrames)",
-            ])
+            server.logger.trace(
+                "outbound frame dropped",
+                metadata: [
+                    "devserver.user": username, "devserver.dropped": "\(droppedFrames)",
+                ]
+            )
             return
         }
         socket.sendText(frame)
@@ -129,9 +132,12 @@ final class ClientSession: ServerWebSocketDelegate {
             guard !session.isClosed else { return }
             let now = ContinuousClock.now
             if now >= session.deadline {
-                session.server.logger.debug("no pong within the presence timeout; dropping", metadata: [
-                    "devserver.user": session.username,
-                ])
+                session.server.logger.debug(
+                    "no pong within the presence timeout; dropping",
+                    metadata: [
+                        "devserver.user": session.username
+                    ]
+                )
                 session.abort()
             } else {
                 session.scheduleDeadlineCheck(after: session.deadline - now)

@@ -103,11 +103,17 @@ public final class DevServer: @unchecked Sendable {
         precondition(core == nil, "DevServer.start() called twice")
         var store = try StateFile.load(configuration.stateFile)
         if configuration.provisionsUsersAtStart {
-            for user in configuration.users { store.provision(username: user.name, type: user.type) }
+            for user in configuration.users {
+                store.provision(username: user.name, type: user.type)
+            }
         }
         let loop = try EventLoop(name: "devserver")
-        let core = ChatServer(configuration: configuration, store: store, loop: loop,
-                              logger: logger)
+        let core = ChatServer(
+            configuration: configuration,
+            store: store,
+            loop: loop,
+            logger: logger
+        )
         self.loop = loop
         self.core = core
         do {
@@ -146,8 +152,13 @@ public final class DevServer: @unchecked Sendable {
         let core = try requireCore()
         let box = LoopBound(value: core)
         return try await core.loop.submit { () throws -> Int64 in
-            try box.value.postViaREST(channel: channel, body: body, username: username,
-                                 threadID: threadID, metadata: metadata)
+            try box.value.postViaREST(
+                channel: channel,
+                body: body,
+                username: username,
+                threadID: threadID,
+                metadata: metadata
+            )
         }
     }
 
@@ -177,7 +188,8 @@ public enum DevServerError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .notRunning: "the dev server is not running"
         case .stateFileUnreadable(let path, let reason): "cannot read state file \(path): \(reason)"
-        case .stateFileUnwritable(let path, let reason): "cannot write state file \(path): \(reason)"
+        case .stateFileUnwritable(let path, let reason):
+            "cannot write state file \(path): \(reason)"
         case .restFailed(let status, let body): "REST call failed with \(status): \(body)"
         }
     }

@@ -43,7 +43,9 @@ public struct DevServerOptions: Sendable {
     /// Parses arguments (without the program name).
     ///
     /// - Throws: `DevServerOptionsError` naming the bad argument (or file and line).
-    public static func parse(_ arguments: [String]) throws(DevServerOptionsError) -> DevServerOptions {
+    public static func parse(_ arguments: [String]) throws(DevServerOptionsError)
+        -> DevServerOptions
+    {
         var options = DevServerOptions()
         var iterator = arguments.makeIterator()
         func value(for flag: String) throws(DevServerOptionsError) -> String {
@@ -60,16 +62,22 @@ public struct DevServerOptions: Sendable {
                     let port = UInt16(text[text.index(after: colon)...])
                 else { throw .invalidValue(argument, text) }
                 var host = String(text[..<colon])
-                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                if host.hasPrefix("[") && host.hasSuffix("]") {
+                    host = String(host.dropFirst().dropLast())
+                }
                 options.configuration.listenHost = host.isEmpty ? "0.0.0.0" : host
                 options.configuration.port = port
             case "--user":
                 let text = try value(for: argument)
-                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(
+                    String.init
+                )
                 guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
                     let type = parts.count == 3 ? IdentityType(rawValue: parts[2]) : .user
                 else { throw .invalidValue(argument, text) }
-                options.configuration.users.append(DevUser(name: parts[0], apiKey: parts[1], type: type))
+                options.configuration.users.append(
+                    DevUser(name: parts[0], apiKey: parts[1], type: type)
+                )
             case "--users-file":
                 let path = try value(for: argument)
                 let text: String
@@ -118,7 +126,9 @@ public struct DevServerOptions: Sendable {
         throws(DevServerOptionsError) -> [DevUser]
     {
         var users: [DevUser] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
             let line = rawLine.prefix { $0 != "#" }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
                 .map(String.init)

@@ -138,7 +138,8 @@ enum GoEncoding {
             case 0x3C: out += Array("\\u003c".utf8)
             case 0x3E: out += Array("\\u003e".utf8)
             case 0x26: out += Array("\\u0026".utf8)
-            case 0xE2 where index + 2 < plain.count && plain[index + 1] == 0x80
+            case 0xE2
+            where index + 2 < plain.count && plain[index + 1] == 0x80
                 && (plain[index + 2] == 0xA8 || plain[index + 2] == 0xA9):
                 out += Array((plain[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
                 index += 2

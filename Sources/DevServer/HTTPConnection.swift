@@ -75,8 +75,12 @@ final class HTTPConnection: StreamConnectionDelegate {
             upgrade(request)
             return
         }
-        let rest = RESTRequest(method: request.method, path: request.path, query: request.query,
-                               body: request.body)
+        let rest = RESTRequest(
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            body: request.body
+        )
         switch RESTRoute.match(method: request.method, path: request.path) {
         case .failure(let failure):
             respond(failure.response, keepAlive: request.keepsAlive)
@@ -118,14 +122,20 @@ final class HTTPConnection: StreamConnectionDelegate {
         case .success(let found):
             key = found
         }
-        let head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            + "Connection: Upgrade\r\nSec-WebSocket-Accept: \(SHA1.webSocketAccept(forKey: key))\r\n\r\n"
+        let accept = SHA1.webSocketAccept(forKey: key)
+        let head =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Accept: \(accept)\r\n\r\n"
         connection.write(Array(head.utf8))
         let socket = InterimWebSocket(connection: connection)
         mode = .webSocket(socket)
-        let notificationsOnly = RESTRoute.queryValue("notifications_only", in: request.query) == "true"
-        server.open(isChat ? .chat(notificationsOnly: notificationsOnly) : .presence,
-                    user: user, socket: socket)
+        let notificationsOnly =
+            RESTRoute.queryValue("notifications_only", in: request.query) == "true"
+        server.open(
+            isChat ? .chat(notificationsOnly: notificationsOnly) : .presence,
+            user: user,
+            socket: socket
+        )
         let leftover = parser.takeLeftover()
         if !leftover.isEmpty { socket.receive(leftover) }
     }
@@ -182,7 +192,10 @@ final class HTTPConnection: StreamConnectionDelegate {
             let box = LoopBound(value: server)
             server.loop.execute {
                 do { try box.value.restart() } catch {
-                    box.value.logger.error("restart failed", metadata: ["devserver.error": "\(error)"])
+                    box.value.logger.error(
+                        "restart failed",
+                        metadata: ["devserver.error": "\(error)"]
+                    )
                 }
             }
         default:

@@ -195,8 +195,13 @@ struct HTTPRequestParser {
             else { throw .malformed("header line") }
             headers.append((name, value.trimmingSpaces()))
         }
-        var request = HTTPRequest(method: String(parts[0]), target: String(parts[1]),
-                                  version: String(parts[2]), headers: headers, body: [])
+        var request = HTTPRequest(
+            method: String(parts[0]),
+            target: String(parts[1]),
+            version: String(parts[2]),
+            headers: headers,
+            body: []
+        )
         if let encoding = request.header("Transfer-Encoding"), !encoding.isEmpty {
             throw .malformed("Transfer-Encoding \(encoding) is not supported")
         }

@@ -157,10 +157,13 @@ final class InterimWebSocket: ServerWebSocket {
             frame += [126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
         } else {
             frame.append(127)
-            frame += (0..<8).map { UInt8(truncatingIfNeeded: UInt64(payload.count) >> (56 - 8 * $0)) }
+            frame += (0..<8).map {
+                UInt8(truncatingIfNeeded: UInt64(payload.count) >> (56 - 8 * $0))
+            }
         }
         frame += payload
-        bytesQueued = connection.totalBytesWritten + UInt64(connection.pendingWriteBytes)
+        bytesQueued =
+            connection.totalBytesWritten + UInt64(connection.pendingWriteBytes)
             + UInt64(frame.count)
         frameEnds.append(bytesQueued)
         connection.write(frame)

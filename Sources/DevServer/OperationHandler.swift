@@ -64,8 +64,12 @@ struct OperationHandler {
             let isPublic = args.bool("public")
             let members = args.stringArray("members")
             try args.check()
-            try store.createChannel(name: name, isPublic: isPublic, memberNames: members,
-                                    creatorID: me.id)
+            try store.createChannel(
+                name: name,
+                isPublic: isPublic,
+                memberNames: members,
+                creatorID: me.id
+            )
             return reply(["name": .string(name)])
 
         case "channel_invite":
@@ -88,8 +92,12 @@ struct OperationHandler {
             let metadata = args.optionalString("metadata")
             try args.check()
             let sent = try store.sendMessage(
-                channel: channel, body: body, threadID: threadID, metadata: metadata,
-                sender: me, at: now
+                channel: channel,
+                body: body,
+                threadID: threadID,
+                metadata: metadata,
+                sender: me,
+                at: now
             )
             return .reply(
                 ["id": JSONValue(sent.view.id)],
@@ -104,8 +112,12 @@ struct OperationHandler {
             let threadID = args.int64("thread_id")
             try args.check()
             let page = try store.history(
-                channel: channel, before: before, after: after, limit: limit,
-                threadID: threadID, readerID: me.id
+                channel: channel,
+                before: before,
+                after: after,
+                limit: limit,
+                threadID: threadID,
+                readerID: me.id
             )
             return reply([
                 "channel": .string(channel),
@@ -119,8 +131,10 @@ struct OperationHandler {
             let mentionsOnly = lenient.bool("mentions_only")
             let threadID = lenient.int64("thread_id")
             let unread = try store.unreadMessages(
-                channel: channel.isEmpty ? nil : channel, mentionsOnly: mentionsOnly,
-                threadID: threadID, readerID: me.id
+                channel: channel.isEmpty ? nil : channel,
+                mentionsOnly: mentionsOnly,
+                threadID: threadID,
+                readerID: me.id
             )
             return reply(["messages": GoEncoding.list(unread.map(GoEncoding.unreadEntry))])
 
@@ -158,7 +172,9 @@ struct OperationHandler {
             ])
 
         case "get_settings":
-            let sorted = store.settings.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            let sorted = store.settings.sorted {
+                $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+            }
             let settings = JSONObject(sorted.map { ($0.key, JSONValue.string($0.value)) })
             return reply(["settings": .object(settings)])
 
@@ -204,7 +220,9 @@ struct OperationHandler {
             let username = args.string("username")
             try args.check()
             try store.changeMentionGroup(
-                slug: slug, member: username, adding: type == "mention_group_add_member",
+                slug: slug,
+                member: username,
+                adding: type == "mention_group_add_member",
                 by: me.username
             )
             return .reply(nil, nil)

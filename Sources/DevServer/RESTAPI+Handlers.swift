@@ -16,10 +16,13 @@ extension RESTRoute {
     ) -> RESTResponse {
         switch self {
         case .register:
-            return .json(201, .object([
-                "id": .string(caller.id), "role": .string(caller.role.rawValue),
-                "type": .string(caller.type.rawValue), "username": .string(caller.username),
-            ]))
+            return .json(
+                201,
+                .object([
+                    "id": .string(caller.id), "role": .string(caller.role.rawValue),
+                    "type": .string(caller.type.rawValue), "username": .string(caller.username),
+                ])
+            )
 
         case .listChannels:
             let list: [JSONValue] = store.channelList(for: caller.id).map { item in
@@ -37,12 +40,18 @@ extension RESTRoute {
             guard !args.failed, !name.isEmpty else { return .text(400, "name is required") }
             do throws(ChatError) {
                 let channel = try store.createChannel(
-                    name: name, isPublic: isPublic, memberNames: [], creatorID: caller.id
+                    name: name,
+                    isPublic: isPublic,
+                    memberNames: [],
+                    creatorID: caller.id
                 )
-                return .json(201, .object([
-                    "id": JSONValue(channel.id), "name": .string(name),
-                    "public": .bool(isPublic),
-                ]))
+                return .json(
+                    201,
+                    .object([
+                        "id": JSONValue(channel.id), "name": .string(name),
+                        "public": .bool(isPublic),
+                    ])
+                )
             } catch {
                 return .text(500, "create channel failed")
             }
@@ -73,36 +82,52 @@ extension RESTRoute {
                 limit = Int(requested)
             }
             let page = store.messages(
-                in: channel, before: integer("before"), after: integer("after"), limit: limit,
+                in: channel,
+                before: integer("before"),
+                after: integer("after"),
+                limit: limit,
                 threadID: nil
             )
-            return .json(200, .array(page.map { view in
-                var object: JSONObject = [
-                    "id": JSONValue(view.id), "from": .string(view.from),
-                    "body": .string(view.body),
-                ]
-                if let metadata = view.metadata { object["metadata"] = .string(metadata) }
-                if let thread = view.threadID { object["thread_id"] = JSONValue(thread) }
-                object["sent_at"] = .string(view.sentAt.rfc3339Seconds)
-                return .object(object)
-            }))
+            return .json(
+                200,
+                .array(
+                    page.map { view in
+                        var object: JSONObject = [
+                            "id": JSONValue(view.id), "from": .string(view.from),
+                            "body": .string(view.body),
+                        ]
+                        if let metadata = view.metadata { object["metadata"] = .string(metadata) }
+                        if let thread = view.threadID { object["thread_id"] = JSONValue(thread) }
+                        object["sent_at"] = .string(view.sentAt.rfc3339Seconds)
+                        return .object(object)
+                    }
+                )
+            )
 
         case .registerWebhook:
             var args = GoArguments(Self.decodeBody(request.body))
             let url = args.string("url")
             guard !args.failed, !url.isEmpty else { return .text(400, "url is required") }
             let id = store.registerWebhook(url: url, identityID: caller.id)
-            return .json(201, .object([
-                "active": true, "id": .string(id), "url": .string(url),
-            ]))
+            return .json(
+                201,
+                .object([
+                    "active": true, "id": .string(id), "url": .string(url),
+                ])
+            )
 
         case .listWebhooks:
-            return .json(200, .array(store.webhooks(of: caller.id).map { hook in
-                .object([
-                    "id": .string(hook.id), "url": .string(hook.url),
-                    "active": .bool(hook.isActive),
-                ])
-            }))
+            return .json(
+                200,
+                .array(
+                    store.webhooks(of: caller.id).map { hook in
+                        .object([
+                            "id": .string(hook.id), "url": .string(hook.url),
+                            "active": .bool(hook.isActive),
+                        ])
+                    }
+                )
+            )
 
         case .deleteWebhook(let id):
             store.deleteWebhook(id: id, identityID: caller.id)
@@ -129,14 +154,23 @@ extension RESTRoute {
         }
         do throws(ChatError) {
             let sent = try store.sendMessage(
-                channel: name, body: body, threadID: threadID, metadata: metadataText,
-                sender: caller, at: now, resolvingMentions: false, requireMembership: false
+                channel: name,
+                body: body,
+                threadID: threadID,
+                metadata: metadataText,
+                sender: caller,
+                at: now,
+                resolvingMentions: false,
+                requireMembership: false
             )
-            var response = RESTResponse.json(201, .object([
-                "body": .string(body), "id": JSONValue(sent.view.id),
-                "metadata": metadata.map { Self.sortedKeys(.object($0)) } ?? .null,
-                "sent_at": .string(now.rfc3339Seconds),
-            ]))
+            var response = RESTResponse.json(
+                201,
+                .object([
+                    "body": .string(body), "id": JSONValue(sent.view.id),
+                    "metadata": metadata.map { Self.sortedKeys(.object($0)) } ?? .null,
+                    "sent_at": .string(now.rfc3339Seconds),
+                ])
+            )
             response.sentMessage = sent
             response.pointerRecipients = store.pointerRecipients(of: sent)
             return response
@@ -155,7 +189,9 @@ extension RESTRoute {
     static func sortedKeys(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let object):
-            let members = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            let members = object.members.sorted {
+                $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+            }
             return .object(JSONObject(members.map { ($0.key, sortedKeys($0.value)) }))
         case .array(let elements):
             return .array(elements.map(sortedKeys))

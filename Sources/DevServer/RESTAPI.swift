@@ -32,15 +32,21 @@ struct RESTResponse: Sendable, Equatable {
 
     /// Go's `http.Error`: plain text with a trailing newline.
     static func text(_ status: Int, _ message: String) -> RESTResponse {
-        RESTResponse(status: status, contentType: "text/plain; charset=utf-8",
-                     body: Array((message + "\n").utf8),
-                     headers: [("X-Content-Type-Options", "nosniff")])
+        RESTResponse(
+            status: status,
+            contentType: "text/plain; charset=utf-8",
+            body: Array((message + "\n").utf8),
+            headers: [("X-Content-Type-Options", "nosniff")]
+        )
     }
 
     /// The server's `writeJSON`: Go's encoder output plus a newline.
     static func json(_ status: Int, _ value: JSONValue) -> RESTResponse {
-        RESTResponse(status: status, contentType: "application/json",
-                     body: GoEncoding.goSerialized(value) + [0x0A])
+        RESTResponse(
+            status: status,
+            contentType: "application/json",
+            body: GoEncoding.goSerialized(value) + [0x0A]
+        )
     }
 
     static func empty(_ status: Int) -> RESTResponse {

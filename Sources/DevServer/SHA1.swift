@@ -17,7 +17,8 @@ enum SHA1 {
         for chunk in stride(from: 0, to: data.count, by: 64) {
             for i in 0..<16 {
                 let b = chunk + i * 4
-                w[i] = UInt32(data[b]) << 24 | UInt32(data[b + 1]) << 16
+                w[i] =
+                    UInt32(data[b]) << 24 | UInt32(data[b + 1]) << 16
                     | UInt32(data[b + 2]) << 8 | UInt32(data[b + 3])
             }
             for i in 16..<80 {
@@ -43,7 +44,8 @@ enum SHA1 {
             h[3] &+= d
             h[4] &+= e
         }
-        return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - $0 * 8)) } }
+        return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - $0 * 8)) }
+        }
     }
 
     /// Standard base64 with padding.
@@ -53,7 +55,9 @@ enum SHA1 {
         var index = 0
         while index < bytes.count {
             let chunk = bytes[index..<min(index + 3, bytes.count)]
-            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * $1.offset) }
+            let value = chunk.enumerated().reduce(UInt32(0)) {
+                $0 | UInt32($1.element) << (16 - 8 * $1.offset)
+            }
             for position in 0..<4 {
                 if position <= chunk.count {
                     out.append(table[Int(value >> (18 - 6 * position) & 0x3F)])

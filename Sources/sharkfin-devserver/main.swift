@@ -10,7 +10,9 @@ let options: DevServerOptions
 do {
     options = try DevServerOptions.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    FileHandle.standardError.write(Data("sharkfin-devserver: \(error)\n\n\(DevServerOptions.usage)\n".utf8))
+    FileHandle.standardError.write(
+        Data("sharkfin-devserver: \(error)\n\n\(DevServerOptions.usage)\n".utf8)
+    )
     exit(64)
 }
 if options.showsHelp {
@@ -37,10 +39,13 @@ let signalSources = [SIGTERM, SIGINT].map { number in
 let server = DevServer(configuration: options.configuration, logger: logger)
 do {
     let port = try await server.start()
-    logger.info("dev server started", metadata: [
-        "devserver.listen": "\(options.configuration.listenHost):\(port)",
-        "devserver.users": "\(options.configuration.users.count)",
-    ])
+    logger.info(
+        "dev server started",
+        metadata: [
+            "devserver.listen": "\(options.configuration.listenHost):\(port)",
+            "devserver.users": "\(options.configuration.users.count)",
+        ]
+    )
     // Unbuffered, so a parent reading our stdout through a pipe sees it at once.
     FileHandle.standardOutput.write(
         Data("listening on \(options.configuration.listenHost):\(port)\n".utf8)

@@ -15,8 +15,10 @@ import Testing
             _ = try await alice.nextText()  // bob online
             try await harness.server.faults.dropConnections(user: "bob")
             #expect(try await bob.next() == .ended)
-            #expect(try await alice.nextText()
-                == #"{"type":"presence","d":{"status":"offline","username":"bob"}}"#)
+            #expect(
+                try await alice.nextText()
+                    == #"{"type":"presence","d":{"status":"offline","username":"bob"}}"#
+            )
             try await harness.server.faults.dropConnections()
             #expect(try await alice.next() == .ended)
         }
@@ -56,12 +58,16 @@ import Testing
             let alice = try await harness.connect("alice")
             _ = try await alice.request(
                 #"{"type":"send_message","ref":"s","d":{"channel":"general","body":"x"}}"#,
-                ref: "s")  // not a member: an error, but provisioning happened
+                ref: "s"
+            )  // not a member: an error, but provisioning happened
             _ = try await alice.request(
-                #"{"type":"channel_join","ref":"j","d":{"channel":"general"}}"#, ref: "j")
+                #"{"type":"channel_join","ref":"j","d":{"channel":"general"}}"#,
+                ref: "j"
+            )
             let first = try await alice.request(
                 #"{"type":"send_message","ref":"s","d":{"channel":"general","body":"one"}}"#,
-                ref: "s")
+                ref: "s"
+            )
             #expect(first["d"]?["id"] == 1)
             #expect(try await alice.nextJSON()["type"] == "message.new")
             try await harness.server.faults.restart()
@@ -70,7 +76,8 @@ import Testing
             let again = try await harness.connect("alice")
             let second = try await again.request(
                 #"{"type":"send_message","ref":"t","d":{"channel":"general","body":"two"}}"#,
-                ref: "t")
+                ref: "t"
+            )
             #expect(second["d"]?["id"] == 2)
         }
     }
@@ -78,8 +85,11 @@ import Testing
     @Test func faultControlOverHTTPWorksOnlyWhenEnabled() async throws {
         try await ServerHarness.with(.init(enablesFaultControl: true)) { harness in
             let bob = try await harness.connect("bob")
-            let answer = try await harness.http("POST", "/_dev/faults",
-                                                body: #"{"action":"drop","user":"bob"}"#)
+            let answer = try await harness.http(
+                "POST",
+                "/_dev/faults",
+                body: #"{"action":"drop","user":"bob"}"#
+            )
             #expect(answer.status == 200)
             #expect(try await bob.next() == .ended)
             let bad = try await harness.http("POST", "/_dev/faults", body: #"{"action":"nap"}"#)
@@ -133,10 +143,13 @@ import Testing
         try await ServerHarness.with(configuration) { harness in
             let alice = try await harness.connect("alice")
             _ = try await alice.request(
-                #"{"type":"channel_create","ref":"c","d":{"name":"kept","public":true}}"#, ref: "c")
+                #"{"type":"channel_create","ref":"c","d":{"name":"kept","public":true}}"#,
+                ref: "c"
+            )
             let sent = try await alice.request(
                 #"{"type":"send_message","ref":"s","d":{"channel":"kept","body":"persisted"}}"#,
-                ref: "s")
+                ref: "s"
+            )
             #expect(sent["d"]?["id"] == 1)
         }
         #expect(FileManager.default.fileExists(atPath: path))
@@ -144,14 +157,19 @@ import Testing
             let bob = try await harness.connect("bob")
             let caps = try await bob.request(#"{"type":"capabilities","ref":"c"}"#, ref: "c")
             #expect(caps["d"]?["permissions"]?.arrayValue?.contains("manage_roles") == false)
-            _ = try await bob.request(#"{"type":"channel_join","ref":"j","d":{"channel":"kept"}}"#,
-                                      ref: "j")
+            _ = try await bob.request(
+                #"{"type":"channel_join","ref":"j","d":{"channel":"kept"}}"#,
+                ref: "j"
+            )
             let history = try await bob.request(
-                #"{"type":"history","ref":"h","d":{"channel":"kept"}}"#, ref: "h")
+                #"{"type":"history","ref":"h","d":{"channel":"kept"}}"#,
+                ref: "h"
+            )
             #expect(history["d"]?["messages"]?[0]?["body"] == "persisted")
             let next = try await bob.request(
                 #"{"type":"send_message","ref":"s","d":{"channel":"kept","body":"later"}}"#,
-                ref: "s")
+                ref: "s"
+            )
             #expect(next["d"]?["id"] == 2)
         }
     }

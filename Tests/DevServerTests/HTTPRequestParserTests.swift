@@ -6,12 +6,12 @@ import Testing
 @testable import DevServer
 
 @Suite struct HTTPRequestParserTests {
-    static let pipelined = Array((
-        "POST /api/v1/channels HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+    static let pipelined = Array(
+        ("POST /api/v1/channels HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
             + "GET /ws?notifications_only=true HTTP/1.1\r\nAuthorization:  ApiKey-v1 k \r\n"
             + "Connection: Upgrade\r\n\r\n"
-            + "\u{1}\u{2}"
-    ).utf8)
+            + "\u{1}\u{2}").utf8
+    )
 
     static func parseAll(_ chunks: [ArraySlice<UInt8>]) throws -> ([HTTPRequest], [UInt8]) {
         var parser = HTTPRequestParser()
@@ -66,17 +66,30 @@ import Testing
         #expect(error("GET / HTTP/1.1\r\nNo colon\r\n\r\n")?.status == 400)
         #expect(error("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n")?.status == 400)
         #expect(error("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n")?.status == 400)
-        #expect(error("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")?.status == 400)
+        #expect(
+            error("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")?.status
+                == 400
+        )
         #expect(error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")?.status == 400)
         #expect(error("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n")?.status == 413)
-        #expect(error("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))")?.status == 431)
-        #expect(error("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))\r\n\r\n")?.status == 431)
+        #expect(
+            error("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))")?.status == 431
+        )
+        #expect(
+            error("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))\r\n\r\n")?.status
+                == 431
+        )
     }
 
     @Test func keepAliveFollowsVersionAndConnectionHeader() {
         func request(_ version: String, _ connection: String?) -> HTTPRequest {
-            HTTPRequest(method: "GET", target: "/", version: version,
-                        headers: connection.map { [("Connection", $0)] } ?? [], body: [])
+            HTTPRequest(
+                method: "GET",
+                target: "/",
+                version: version,
+                headers: connection.map { [("Connection", $0)] } ?? [],
+                body: []
+            )
         }
         #expect(request("HTTP/1.1", nil).keepsAlive)
         #expect(!request("HTTP/1.1", "close").keepsAlive)

@@ -13,10 +13,13 @@ import Testing
             let bobOld = try await harness.connect("bob")
             let bobNew = try await harness.connect("bob")
             _ = try await alice.request(
-                #"{"type":"channel_create","ref":"c","d":{"name":"room","public":true,"members":["bob"]}}"#,
-                ref: "c")
+                #"{"type":"channel_create","ref":"c","d":{"name":"room","members":["bob"]}}"#,
+                ref: "c"
+            )
             _ = try await alice.request(
-                #"{"type":"send_message","ref":"s","d":{"channel":"room","body":"hi"}}"#, ref: "s")
+                #"{"type":"send_message","ref":"s","d":{"channel":"room","body":"hi"}}"#,
+                ref: "s"
+            )
             let push = try await bobNew.nextJSON()
             #expect(push["type"] == "message.new")
             #expect(push["d"]?["body"] == "hi")
@@ -30,16 +33,26 @@ import Testing
         try await ServerHarness.with { harness in
             let alice = try await harness.connect("alice")
             let bob = try await harness.connect("bob")
-            #expect(try await alice.nextText()
-                == #"{"type":"presence","d":{"state":"idle","status":"online","username":"bob"}}"#)
-            _ = try await bob.request(#"{"type":"set_state","ref":"s","d":{"state":"active"}}"#,
-                                      ref: "s")
-            #expect(try await alice.nextText()
-                == #"{"type":"presence","d":{"state":"active","status":"online","username":"bob"}}"#)
+            #expect(
+                try await alice.nextText()
+                    == #"{"type":"presence","d":{"state":"idle","status":"online","#
+                    + #""username":"bob"}}"#
+            )
+            _ = try await bob.request(
+                #"{"type":"set_state","ref":"s","d":{"state":"active"}}"#,
+                ref: "s"
+            )
+            #expect(
+                try await alice.nextText()
+                    == #"{"type":"presence","d":{"state":"active","status":"online","#
+                    + #""username":"bob"}}"#
+            )
             bob.sendClose()
             #expect(try await bob.next() == .close(1000))
-            #expect(try await alice.nextText()
-                == #"{"type":"presence","d":{"status":"offline","username":"bob"}}"#)
+            #expect(
+                try await alice.nextText()
+                    == #"{"type":"presence","d":{"status":"offline","username":"bob"}}"#
+            )
             #expect(await bob.nextOrNil(timeout: .seconds(2)) == .ended)
         }
     }
@@ -52,8 +65,10 @@ import Testing
             #expect(before["d"]?["users"]?[1]?["online"] == false)
             _ = try await harness.connect("bob", path: "/presence")
             let after = try await alice.request(#"{"type":"user_list","ref":"v"}"#, ref: "v")
-            #expect(after["d"]?["users"]?[1]
-                == ["username": "bob", "online": true, "type": "user", "state": "idle"])
+            #expect(
+                after["d"]?["users"]?[1]
+                    == ["username": "bob", "online": true, "type": "user", "state": "idle"]
+            )
         }
     }
 
@@ -64,16 +79,27 @@ import Testing
             let bobPresence = try await harness.connect("bob", path: "/presence")
             _ = try await alice.nextText()  // bob online
             let dm = try await alice.request(
-                #"{"type":"dm_open","ref":"d","d":{"username":"bob"}}"#, ref: "d")
+                #"{"type":"dm_open","ref":"d","d":{"username":"bob"}}"#,
+                ref: "d"
+            )
             #expect(dm["d"]?["channel"] == "dm-alice-bob")
             let id = try await harness.server.postMessageViaREST(
-                channel: "dm-alice-bob", body: "via REST", as: "alice", metadata: #"{"b":1,"a":2}"#)
-            #expect(try await bobPresence.nextText()
-                == #"{"d":{"channel":"dm-alice-bob","channel_type":"dm","from":"alice","message_id":\#(id)},"type":"message.new"}"#)
+                channel: "dm-alice-bob",
+                body: "via REST",
+                as: "alice",
+                metadata: #"{"b":1,"a":2}"#
+            )
+            #expect(
+                try await bobPresence.nextText()
+                    == #"{"d":{"channel":"dm-alice-bob","channel_type":"dm","from":"alice","#
+                    + #""message_id":\#(id)},"type":"message.new"}"#
+            )
             #expect(await bob.textOrNil(within: .milliseconds(300)) == nil)
             #expect(await alice.textOrNil(within: .milliseconds(100)) == nil)
             let history = try await bob.request(
-                #"{"type":"history","ref":"h","d":{"channel":"dm-alice-bob"}}"#, ref: "h")
+                #"{"type":"history","ref":"h","d":{"channel":"dm-alice-bob"}}"#,
+                ref: "h"
+            )
             #expect(history["d"]?["messages"]?[0]?["metadata"] == #"{"a":2,"b":1}"#)
         }
     }
@@ -84,10 +110,13 @@ import Testing
             let alicePresence = try await harness.connect("alice", path: "/presence")
             let bobPresence = try await harness.connect("bob", path: "/presence")
             _ = try await alice.request(
-                #"{"type":"channel_create","ref":"c","d":{"name":"room","public":true}}"#, ref: "c")
+                #"{"type":"channel_create","ref":"c","d":{"name":"room","public":true}}"#,
+                ref: "c"
+            )
             _ = try await alice.request(
                 #"{"type":"send_message","ref":"s","d":{"channel":"room","body":"@bob @alice"}}"#,
-                ref: "s")
+                ref: "s"
+            )
             let pointer = try await bobPresence.nextJSON()
             #expect(pointer["d"]?["channel_type"] == "channel")
             #expect(await alicePresence.textOrNil(within: .milliseconds(300)) == nil)
@@ -105,26 +134,38 @@ import Testing
     @Test func upgradeWithoutCredentialsIsRefusedWithTheServersBodies() async throws {
         try await ServerHarness.with { harness in
             await #expect {
-                _ = try await TestWebSocketClient.connect(port: harness.port, apiKey: nil,
-                                                          on: harness.loop)
+                _ = try await TestWebSocketClient.connect(
+                    port: harness.port,
+                    apiKey: nil,
+                    on: harness.loop
+                )
             } throws: { error in
                 let refused = error as? TestWebSocketClient.HandshakeRefused
                 return refused?.status == 401
                     && refused?.body == "{\"error\":\"auth: missing Authorization header\"}\n"
             }
             await #expect {
-                _ = try await TestWebSocketClient.connect(port: harness.port, apiKey: "wrong",
-                                                          on: harness.loop)
+                _ = try await TestWebSocketClient.connect(
+                    port: harness.port,
+                    apiKey: "wrong",
+                    on: harness.loop
+                )
             } throws: { error in
                 (error as? TestWebSocketClient.HandshakeRefused)?.body
                     == "{\"error\":\"auth: invalid token\"}\n"
             }
             let bearer = try await harness.http(
-                "GET", "/api/v1/channels", headers: ["Authorization": "Bearer alice-key"])
+                "GET",
+                "/api/v1/channels",
+                headers: ["Authorization": "Bearer alice-key"]
+            )
             #expect(bearer.status == 401)
             #expect(bearer.body == "{\"error\":\"auth: invalid token\"}\n")
             let lowerCase = try await harness.http(
-                "GET", "/api/v1/channels", headers: ["Authorization": "apikey-v1 alice-key"])
+                "GET",
+                "/api/v1/channels",
+                headers: ["Authorization": "apikey-v1 alice-key"]
+            )
             #expect(lowerCase.status == 401)
         }
     }

@@ -15,25 +15,35 @@ import Testing
         let time = Timestamp(microseconds: 1_796_312_057_045_921)
         #expect(time.rfc3339Seconds == "2026-12-03T15:34:17Z")
         #expect(time.rfc3339Fractional == "2026-12-03T15:34:17.045921Z")
-        #expect(Timestamp(microseconds: 1_796_312_057_500_000).rfc3339Fractional
-            == "2026-12-03T15:34:17.5Z")
+        #expect(
+            Timestamp(microseconds: 1_796_312_057_500_000).rfc3339Fractional
+                == "2026-12-03T15:34:17.5Z"
+        )
         #expect(Timestamp(microseconds: 0).rfc3339Fractional == "1970-01-01T00:00:00Z")
     }
 
     @Test func acceptKeyMatchesRFC6455() {
-        #expect(SHA1.webSocketAccept(forKey: "dGhlIHNhbXBsZSBub25jZQ==")
-            == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        #expect(
+            SHA1.webSocketAccept(forKey: "dGhlIHNhbXBsZSBub25jZQ==")
+                == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        )
         #expect(SHA1.base64(Array("ab".utf8)) == "YWI=")
     }
 
     @Test func goSerializationEscapesHTMLCharacters() {
         let value: JSONValue = ["s": "<a href='x'>&\u{2028}é</a>"]
-        #expect(String(decoding: GoEncoding.goSerialized(value), as: UTF8.self)
-            == #"{"s":"\u003ca href='x'\u003e\u0026\u2028é\u003c/a\u003e"}"#)
+        #expect(
+            String(decoding: GoEncoding.goSerialized(value), as: UTF8.self)
+                == #"{"s":"\u003ca href='x'\u003e\u0026\u2028é\u003c/a\u003e"}"#
+        )
     }
 
     @Test func mentionCandidatesFollowTheServersPattern() {
-        #expect(ChatStore.mentionCandidates(in: "hi @bob, @team-1 @ @x_y!@z") == ["bob", "team-1", "x_y", "z"])
+        #expect(
+            ChatStore.mentionCandidates(in: "hi @bob, @team-1 @ @x_y!@z") == [
+                "bob", "team-1", "x_y", "z",
+            ]
+        )
         #expect(ChatStore.mentionCandidates(in: "mail a@b.c") == ["b"])
     }
 
@@ -58,12 +68,22 @@ import Testing
             try DevServerOptions.parse(["--nope"])
         }
         let users = try DevServerOptions.parseUsersFile(
-            "# team\nalice a-key\n\n bot  b-key service # the bot\n", path: "u.txt")
+            "# team\nalice a-key\n\n bot  b-key service # the bot\n",
+            path: "u.txt"
+        )
         #expect(users.map(\.name) == ["alice", "bot"])
-        #expect(throws: DevServerOptionsError.badUsersFileLine("u.txt", 2, "type must be user, agent or service")) {
+        #expect(
+            throws: DevServerOptionsError.badUsersFileLine(
+                "u.txt",
+                2,
+                "type must be user, agent or service"
+            )
+        ) {
             try DevServerOptions.parseUsersFile("a k\nb k robot\n", path: "u.txt")
         }
-        #expect(throws: DevServerOptionsError.badUsersFileLine("u.txt", 1, "expected: name key [type]")) {
+        #expect(
+            throws: DevServerOptionsError.badUsersFileLine("u.txt", 1, "expected: name key [type]")
+        ) {
             try DevServerOptions.parseUsersFile("lonely\n", path: "u.txt")
         }
     }
@@ -82,12 +102,18 @@ import Testing
         let loop = try EventLoop(name: "limit-test")
         defer { loop.shutdown() }
         let server = ChatServer(
-            configuration: .init(outboundFrameLimit: 3), store: ChatStore(), loop: loop,
+            configuration: .init(outboundFrameLimit: 3),
+            store: ChatStore(),
+            loop: loop,
             logger: .disabled
         )
         let socket = StuckSocket()
-        let session = ClientSession(kind: .chat(notificationsOnly: false), username: "alice",
-                                    socket: socket, server: server)
+        let session = ClientSession(
+            kind: .chat(notificationsOnly: false),
+            username: "alice",
+            socket: socket,
+            server: server
+        )
         for index in 0..<5 { session.send([UInt8(index)]) }
         #expect(socket.sent == [[0], [1], [2]])
         #expect(session.droppedFrames == 2)

@@ -34,20 +34,29 @@ import Testing
         for (index, event) in events.enumerated() {
             switch event {
             case .connected(let session, let path):
-                if path == "/presence" { online.insert(Self.user(of: session)) }
-                else { states[Self.user(of: session)] = "idle" }
+                if path == "/presence" {
+                    online.insert(Self.user(of: session))
+                } else {
+                    states[Self.user(of: session)] = "idle"
+                }
 
             case .send(let session, let frame):
                 let user = Self.user(of: session)
                 let identity = try #require(store.identity(named: user))
                 let lookup = PresenceLookup(
-                    isOnline: { online.contains($0) }, state: { states[$0] ?? "" }
+                    isOnline: { online.contains($0) },
+                    state: { states[$0] ?? "" }
                 )
                 let outcome = ChatProtocol.handle(
                     frame: Array(frame.utf8),
-                    session: SessionContext(identity: identity,
-                                            notificationsOnly: session.hasSuffix("/notif")),
-                    store: &store, presence: lookup, version: "dev-6e44a7d", now: clock
+                    session: SessionContext(
+                        identity: identity,
+                        notificationsOnly: session.hasSuffix("/notif")
+                    ),
+                    store: &store,
+                    presence: lookup,
+                    version: "dev-6e44a7d",
+                    now: clock
                 )
                 if case .stateChanged(let state)? = outcome.effect { states[user] = state }
                 let expected = try #require(
@@ -55,26 +64,39 @@ import Testing
                     "no recorded reply for \(frame)"
                 )
                 let actual = String(decoding: GoEncoding.goSerialized(outcome.reply), as: UTF8.self)
-                #expect(Transcript.normalized(actual) == Transcript.normalized(expected),
-                        "request \(frame)")
+                #expect(
+                    Transcript.normalized(actual) == Transcript.normalized(expected),
+                    "request \(frame)"
+                )
                 compared += 1
 
             case .http(let method, let target, let headers, let body):
-                let key = headers["Authorization"].map { String($0.dropFirst("ApiKey-v1 key-".count)) }
+                let key = headers["Authorization"].map {
+                    String($0.dropFirst("ApiKey-v1 key-".count))
+                }
                 let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-                let request = RESTRequest(method: method, path: parts[0],
-                                          query: parts.count > 1 ? parts[1] : "",
-                                          body: Array(body.utf8))
+                let request = RESTRequest(
+                    method: method,
+                    path: parts[0],
+                    query: parts.count > 1 ? parts[1] : "",
+                    body: Array(body.utf8)
+                )
                 guard let user = key, let caller = store.identity(named: user)
                 else { continue }
                 let route = try RESTRoute.match(method: method, path: request.path).get()
                 let response = route.handle(request, caller: caller, store: &store, now: clock)
-                guard case .httpResponse(let status, let expectedBody)? = events[(index + 1)...].first
-                else { Issue.record("no response after \(target)"); continue }
+                guard
+                    case .httpResponse(let status, let expectedBody)? = events[(index + 1)...].first
+                else {
+                    Issue.record("no response after \(target)")
+                    continue
+                }
                 #expect(response.status == status, "\(method) \(target)")
                 let actualBody = String(decoding: response.body, as: UTF8.self)
-                #expect(Transcript.normalized(actualBody) == Transcript.normalized(expectedBody),
-                        "\(method) \(target)")
+                #expect(
+                    Transcript.normalized(actualBody) == Transcript.normalized(expectedBody),
+                    "\(method) \(target)"
+                )
                 compared += 1
 
             case .receive, .httpResponse:

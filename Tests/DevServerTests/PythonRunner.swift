@@ -26,8 +26,11 @@ enum PythonRunner {
         let scriptURL = directory.appendingPathComponent("script.py")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
         for (name, text) in files {
-            try text.write(to: directory.appendingPathComponent(name), atomically: true,
-                           encoding: .utf8)
+            try text.write(
+                to: directory.appendingPathComponent(name),
+                atomically: true,
+                encoding: .utf8
+            )
         }
         let outputURL = directory.appendingPathComponent("output.txt")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
@@ -35,9 +38,11 @@ enum PythonRunner {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptURL.path] + arguments.map {
-            $0.replacingOccurrences(of: "{dir}", with: directory.path)
-        }
+        process.arguments =
+            ["python3", scriptURL.path]
+            + arguments.map {
+                $0.replacingOccurrences(of: "{dir}", with: directory.path)
+            }
         process.standardOutput = output
         process.standardError = output
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in

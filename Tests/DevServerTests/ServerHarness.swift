@@ -3,12 +3,13 @@
 
 import DevServer
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import JSON
 import Logging
 import SocketIO
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// An in-process dev server on a free port plus an event loop for test clients.
 struct ServerHarness {
@@ -46,7 +47,11 @@ struct ServerHarness {
     ) async throws -> TestWebSocketClient {
         let key = users.first { $0.name == user }?.apiKey
         return try await TestWebSocketClient.connect(
-            port: port, path: path, apiKey: key, answersPings: answersPings, on: loop
+            port: port,
+            path: path,
+            apiKey: key,
+            answersPings: answersPings,
+            on: loop
         )
     }
 

@@ -69,10 +69,15 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
         answersPings: Bool = true,
         on loop: EventLoop
     ) async throws -> TestWebSocketClient {
-        let connection = try await TCPConnector.connect(host: "127.0.0.1", port: port,
-                                                        timeout: .seconds(5), on: loop)
+        let connection = try await TCPConnector.connect(
+            host: "127.0.0.1",
+            port: port,
+            timeout: .seconds(5),
+            on: loop
+        )
         let client = TestWebSocketClient(connection: connection, answersPings: answersPings)
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
+        var request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         if let apiKey { request += "Authorization: ApiKey-v1 \(apiKey)\r\n" }
@@ -148,7 +153,8 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
                 return queue.nextWaiterID
             }
             guard let id else { return }
-            let nanoseconds = timeout.components.seconds * 1_000_000_000
+            let nanoseconds =
+                timeout.components.seconds * 1_000_000_000
                 + timeout.components.attoseconds / 1_000_000_000
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
                 let expired = self.queue.withLock { queue -> CheckedContinuation<Event?, Never>? in
@@ -183,10 +189,14 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
             switch opcode {
             case 0x1: deliver(.text(String(decoding: payload, as: UTF8.self)))
             case 0x8:
-                deliver(.close(payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil))
+                deliver(
+                    .close(payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil)
+                )
             case 0x9:
                 deliver(.ping)
-                if answersPings { connection.write(Self.maskedFrame(opcode: 0xA, payload: payload)) }
+                if answersPings {
+                    connection.write(Self.maskedFrame(opcode: 0xA, payload: payload))
+                }
             default: break
             }
         }
@@ -211,13 +221,19 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
             handshake = nil
             return
         }
-        let length = head.split(separator: "\r\n").compactMap { line -> Int? in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-            return Int(parts[1].trimmingCharacters(in: .whitespaces))
-        }.first ?? 0
+        let length =
+            head.split(separator: "\r\n").compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else {
+                    return nil
+                }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
         guard buffer.count >= end.upperBound + length else { return }
-        let body = String(decoding: buffer[end.upperBound..<(end.upperBound + length)], as: UTF8.self)
+        let body = String(
+            decoding: buffer[end.upperBound..<(end.upperBound + length)],
+            as: UTF8.self
+        )
         handshake?.resume(throwing: HandshakeRefused(status: status, body: body))
         handshake = nil
         connection.close()

@@ -42,7 +42,8 @@ enum Transcript {
             guard let colon = rest.firstRange(of: ": ") else { return nil }
             let session = String(rest[..<colon.lowerBound])
             let frame = String(rest[colon.upperBound...])
-            return isSend ? .send(session: session, frame: frame)
+            return isSend
+                ? .send(session: session, frame: frame)
                 : .receive(session: session, frame: frame)
         }
         if line.hasPrefix("["), let close = line.firstIndex(of: "]") {
@@ -75,8 +76,13 @@ enum Transcript {
         var escaped = false
         for (index, byte) in bytes.enumerated() {
             if inString {
-                if escaped { escaped = false } else if byte == 0x5C { escaped = true }
-                else if byte == 0x22 { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == 0x5C {
+                    escaped = true
+                } else if byte == 0x22 {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -120,7 +126,9 @@ enum Transcript {
     private static func normalize(_ value: JSONValue, key: String?) -> JSONValue {
         switch value {
         case .object(let object):
-            return .object(JSONObject(object.members.map { ($0.key, normalize($0.value, key: $0.key)) }))
+            return .object(
+                JSONObject(object.members.map { ($0.key, normalize($0.value, key: $0.key)) })
+            )
         case .array(let elements):
             return .array(elements.map { normalize($0, key: nil) })
         case .string(let string):

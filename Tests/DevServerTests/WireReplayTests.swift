@@ -18,8 +18,11 @@ import Testing
 
     @Test func pythonClientReplaysTheTranscriptWithoutDifferences() async throws {
         let server = DevServer(
-            configuration: .init(users: Self.transcriptUsers, version: "dev-6e44a7d",
-                                 provisionsUsersAtStart: true),
+            configuration: .init(
+                users: Self.transcriptUsers,
+                version: "dev-6e44a7d",
+                provisionsUsersAtStart: true
+            ),
             logger: .disabled
         )
         let port = try await server.start()
