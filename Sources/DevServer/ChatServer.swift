@@ -284,6 +284,9 @@ final class ChatServer {
 
     /// Writes the state file after any change (atomically; a failure is logged, the
     /// server keeps running on its in-memory state).
+    ///
+    /// Logged at `error`, above the library's usual `debug`, because a dev server that
+    /// silently stops persisting loses data its operator expects to keep.
     func persistIfChanged() {
         guard store.changeCount != savedChangeCount else { return }
         savedChangeCount = store.changeCount
@@ -301,3 +304,7 @@ struct RESTFailureResponse: Error {
     var response: RESTResponse
     init(_ response: RESTResponse) { self.response = response }
 }
+
+/// Loop-bound: used only on its event loop's thread.
+@available(*, unavailable)
+extension ChatServer: Sendable {}

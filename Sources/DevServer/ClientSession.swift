@@ -145,3 +145,7 @@ final class ClientSession: ServerWebSocketDelegate {
         }
     }
 }
+
+/// Loop-bound: used only on its event loop's thread.
+@available(*, unavailable)
+extension ClientSession: Sendable {}

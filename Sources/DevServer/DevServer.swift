@@ -100,7 +100,7 @@ public final class DevServer: @unchecked Sendable {
     /// - Returns: the bound port.
     /// - Throws: `DevServerError` when the state file cannot be read or the address bound.
     public func start() async throws -> UInt16 {
-        precondition(core == nil, "DevServer.start() called twice")
+        guard core == nil else { throw DevServerError.alreadyStarted }
         var store = try StateFile.load(configuration.stateFile)
         if configuration.provisionsUsersAtStart {
             for user in configuration.users {
@@ -180,6 +180,9 @@ public final class DevServer: @unchecked Sendable {
 /// Failures of the dev server itself (not protocol errors, which are `ChatError`).
 public enum DevServerError: Error, Sendable, CustomStringConvertible {
     case notRunning
+    /// `start()` was called on a server that was started before (even if stopped since);
+    /// make a new `DevServer` instead.
+    case alreadyStarted
     case stateFileUnreadable(path: String, reason: String)
     case stateFileUnwritable(path: String, reason: String)
     case restFailed(status: Int, body: String)
@@ -187,6 +190,7 @@ public enum DevServerError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notRunning: "the dev server is not running"
+        case .alreadyStarted: "the dev server was already started"
         case .stateFileUnreadable(let path, let reason): "cannot read state file \(path): \(reason)"
         case .stateFileUnwritable(let path, let reason):
             "cannot write state file \(path): \(reason)"

@@ -192,7 +192,7 @@ final class HTTPConnection: StreamConnectionDelegate {
             let box = LoopBound(value: server)
             server.loop.execute {
                 do { try box.value.restart() } catch {
-                    box.value.logger.error(
+                    box.value.logger.debug(
                         "restart failed",
                         metadata: ["devserver.error": "\(error)"]
                     )
@@ -241,3 +241,7 @@ final class HTTPConnection: StreamConnectionDelegate {
         }
     }
 }
+
+/// Loop-bound: used only on its event loop's thread.
+@available(*, unavailable)
+extension HTTPConnection: Sendable {}

@@ -169,3 +169,7 @@ final class InterimWebSocket: ServerWebSocket {
         connection.write(frame)
     }
 }
+
+/// Loop-bound: used only on its event loop's thread.
+@available(*, unavailable)
+extension InterimWebSocket: Sendable {}
