@@ -23,8 +23,10 @@ import Testing
         """#
 
     static func exchange(_ port: UInt16, _ request: String) async throws -> String {
-        let result = try await PythonRunner.run(script: rawExchange,
-                                                arguments: ["\(port)", request])
+        let result = try await PythonRunner.run(
+            script: rawExchange,
+            arguments: ["\(port)", request]
+        )
         return result.output
     }
 
@@ -40,9 +42,11 @@ import Testing
             // "\r\n" is one Character in Swift, so split on newline characters.
             let statuses = output.split(whereSeparator: \.isNewline)
                 .filter { $0.hasPrefix("HTTP/1.1 ") }
-            #expect(statuses == [
-                "HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 405 Method Not Allowed",
-            ])
+            #expect(
+                statuses == [
+                    "HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 405 Method Not Allowed",
+                ]
+            )
             #expect(output.contains("404 page not found\n"))
             #expect(output.contains("Allow: GET, POST"))
         }
@@ -51,7 +55,9 @@ import Testing
     @Test func limitsAndMalformedRequestsCloseWithAStatus() async throws {
         try await ServerHarness.with { harness in
             let tooLong = try await Self.exchange(
-                harness.port, #"POST /api/v1/webhooks HTTP/1.1\r\nContent-Length: 9999999\r\n\r\n"#)
+                harness.port,
+                #"POST /api/v1/webhooks HTTP/1.1\r\nContent-Length: 9999999\r\n\r\n"#
+            )
             #expect(tooLong.hasPrefix("HTTP/1.1 413 "))
             #expect(tooLong.contains("Connection: close"))
             let garbage = try await Self.exchange(harness.port, #"HELLO\r\n\r\n"#)
@@ -64,19 +70,26 @@ import Testing
 
     @Test func upgradesCheckOriginAgainstHost() async throws {
         try await ServerHarness.with { harness in
-            let upgrade = #"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\#(harness.port)\r\n"#
+            let upgrade =
+                #"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\#(harness.port)\r\n"#
                 + #"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"#
                 + #"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"#
                 + #"Authorization: ApiKey-v1 alice-key\r\n"#
             let foreign = try await Self.exchange(
-                harness.port, upgrade + #"Origin: http://evil.example\r\n\r\n"#)
+                harness.port,
+                upgrade + #"Origin: http://evil.example\r\n\r\n"#
+            )
             #expect(foreign.hasPrefix("HTTP/1.1 403 "))
             let same = try await Self.exchange(
-                harness.port, upgrade + #"Origin: http://127.0.0.1:\#(harness.port)\r\n\r\n"#)
+                harness.port,
+                upgrade + #"Origin: http://127.0.0.1:\#(harness.port)\r\n\r\n"#
+            )
             #expect(same.hasPrefix("HTTP/1.1 101 "))
             #expect(same.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
             let plain = try await Self.exchange(
-                harness.port, #"GET /ws HTTP/1.1\r\nAuthorization: ApiKey-v1 alice-key\r\n\r\n"#)
+                harness.port,
+                #"GET /ws HTTP/1.1\r\nAuthorization: ApiKey-v1 alice-key\r\n\r\n"#
+            )
             #expect(plain.hasPrefix("HTTP/1.1 400 "))
         }
     }
