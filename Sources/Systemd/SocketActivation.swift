@@ -16,6 +16,10 @@ import Glibc
 /// returns the same descriptors: adopt them once and let one owner close them.
 /// `LISTEN_PID` is checked, so a child process that inherits the variables sees nothing.
 public enum SocketActivation {
+    /// The `FileDescriptorName=` of the relay's socket in contrib/systemd; pass it to
+    /// `unixStreamListener(named:)`.
+    public static let relaySocketName = "relay"
+
     /// The descriptors systemd passed to this process, with their names.
     ///
     /// Names come from `FileDescriptorName=` (by default the socket unit's name, such as

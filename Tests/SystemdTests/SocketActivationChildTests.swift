@@ -18,7 +18,7 @@ import Testing
     static let reportVariable = "SHARKFIN_SYSTEMD_PROBE_REPORT"
 
     @Test func namedListenerIsAdoptedFromSystemdSocketActivate() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let socket = directory.path + "/relay.sock"
         let report = try runProbe(
             in: directory,
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func twoUnnamedListenersAreRefusedAsAmbiguous() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let first = directory.path + "/a.sock"
         let report = try runProbe(
             in: directory,
@@ -89,7 +89,7 @@ import Testing
     /// `connectTo` (which makes it exec the probe) and sends `token`, then returns the
     /// probe's report as a dictionary.
     private func runProbe(
-        in directory: TemporaryDirectory,
+        in directory: ScratchDirectory,
         activateArguments: [String],
         connectTo socket: String,
         token: String

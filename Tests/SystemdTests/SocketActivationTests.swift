@@ -11,10 +11,10 @@ import Testing
 /// The choice and validation of a passed descriptor, over ordinary descriptors in this
 /// process (the numbers do not matter to the validator).
 @Suite struct SocketActivationValidationTests {
-    let directory: TemporaryDirectory
+    let directory: ScratchDirectory
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try ScratchDirectory()
     }
 
     private func listener(_ name: String) throws -> BoundSocket {

@@ -12,11 +12,11 @@ extension ProcessEnvironmentTests {
     /// Each test binds a datagram socket, points `NOTIFY_SOCKET` at it and reads back
     /// exactly what `sd_notify` delivered.
     @Suite struct SystemdNotifierTests {
-        let directory: TemporaryDirectory
+        let directory: ScratchDirectory
         let socket: BoundSocket
 
         init() throws {
-            directory = try TemporaryDirectory()
+            directory = try ScratchDirectory()
             socket = try BoundSocket(path: directory.path + "/notify", type: SOCK_DGRAM)
         }
 

@@ -21,7 +21,7 @@ struct HelperError: Error, CustomStringConvertible {
 final class ChildProcess {
     private let process = Process()
     private let exited = DispatchSemaphore(value: 0)
-    private let directory: TemporaryDirectory
+    private let directory: ScratchDirectory
     private let stdoutPath: String
     private let stderrPath: String
 
@@ -32,7 +32,7 @@ final class ChildProcess {
         _ arguments: [String],
         environment: [String: String]? = nil
     ) throws {
-        directory = try TemporaryDirectory()
+        directory = try ScratchDirectory()
         stdoutPath = directory.path + "/stdout"
         stderrPath = directory.path + "/stderr"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
@@ -84,7 +84,7 @@ final class ChildProcess {
 
 /// A fresh directory under /tmp with a short path (Unix socket paths are limited to 108
 /// bytes), removed with everything in it when the value is released.
-final class TemporaryDirectory {
+final class ScratchDirectory {
     let path: String
 
     init() throws {
