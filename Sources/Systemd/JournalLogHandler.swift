@@ -3,6 +3,7 @@
 
 import CSystemd
 import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CSystemd
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,7 +103,9 @@ public enum SocketActivation {
     }
 
     /// Frees a NULL-terminated string array allocated by libsystemd (a `strv`).
-    private static func freeStringArray(_ array: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+    private static func freeStringArray(
+        _ array: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    ) {
         guard let array else { return }
         var index = 0
         while let string = array[index] {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CSystemd
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,7 +97,8 @@ public struct SystemdNotifier: Sendable {
     static func oneLine(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            let isControl =
+                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
                 || scalar == "\u{2028}" || scalar == "\u{2029}"
             out.append(isControl ? " " : scalar)
         }
@@ -109,7 +111,9 @@ public struct SystemdNotifier: Sendable {
         if seconds < 0 || (seconds == 0 && attoseconds < 0) { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000)
         if overflow { return .max }
-        let (sum, overflow2) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000_000))
+        let (sum, overflow2) = whole.addingReportingOverflow(
+            UInt64(attoseconds / 1_000_000_000_000)
+        )
         return overflow2 ? .max : sum
     }
 }

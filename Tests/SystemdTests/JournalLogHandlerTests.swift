@@ -1,13 +1,14 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Testing
 
 @testable import Systemd
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Entries written through `JournalLogHandler` to a real systemd-journald and read back
 /// with `journalctl -o json`.
@@ -56,15 +57,20 @@ struct JournalLogHandlerTests {
         for level in LogLevel.allCases {
             logger.log(level, "level", metadata: ["level": level.description])
         }
-        let entries = try TestJournal.entries(identifier: identifier, count: LogLevel.allCases.count)
+        let entries = try TestJournal.entries(
+            identifier: identifier,
+            count: LogLevel.allCases.count
+        )
         var priorities: [String: String] = [:]
         for entry in entries {
             priorities[entry["SHARKFIN_LEVEL"]?.first ?? "?"] = entry["PRIORITY"]?.first
         }
-        #expect(priorities == [
-            "trace": "7", "debug": "7", "info": "6", "notice": "5", "warning": "4",
-            "error": "3", "critical": "2",
-        ])
+        #expect(
+            priorities == [
+                "trace": "7", "debug": "7", "info": "6", "notice": "5", "warning": "4",
+                "error": "3", "critical": "2",
+            ]
+        )
     }
 
     @Test func messageIDKeyBecomesMessageID() throws {
@@ -89,7 +95,10 @@ struct JournalLogHandlerTests {
 
         let filtered = try ChildProcess.run(
             "/usr/bin/journalctl",
-            ["-o", "cat", "--identifier=\(identifier)", "MESSAGE_ID=\(RelayMessageID.upstreamConnected)"]
+            [
+                "-o", "cat", "--identifier=\(identifier)",
+                "MESSAGE_ID=\(RelayMessageID.upstreamConnected)",
+            ]
         )
         #expect(filtered.stdout == "upstream connected\n")
     }
@@ -129,14 +138,19 @@ struct JournalLogHandlerTests {
 @Suite struct JournalFieldNameTests {
     @Test func dottedAndDashedKeysBecomePrefixedUppercaseFields() {
         #expect(JournalLogHandler.fieldName(forMetadataKey: "client.pid") == "SHARKFIN_CLIENT_PID")
-        #expect(JournalLogHandler.fieldName(forMetadataKey: "ws.close-code") == "SHARKFIN_WS_CLOSE_CODE")
+        #expect(
+            JournalLogHandler.fieldName(forMetadataKey: "ws.close-code") == "SHARKFIN_WS_CLOSE_CODE"
+        )
         #expect(JournalLogHandler.fieldName(forMetadataKey: "_x") == "SHARKFIN__X")
         #expect(JournalLogHandler.fieldName(forMetadataKey: "9lives") == "SHARKFIN_9LIVES")
         #expect(JournalLogHandler.fieldName(forMetadataKey: "a b=c\n") == "SHARKFIN_A_B_C_")
     }
 
     @Test func mappedNamesAreAlwaysValidJournalFields() {
-        let keys = ["client.pid", "_", "0", "a.b-c_d", "ÄÖÜ", "x=y", "tab\there", String(repeating: "z", count: 55)]
+        let keys = [
+            "client.pid", "_", "0", "a.b-c_d", "ÄÖÜ", "x=y", "tab\there",
+            String(repeating: "z", count: 55),
+        ]
         for key in keys {
             let name = JournalLogHandler.fieldName(forMetadataKey: key)
             #expect(name.map(JournalLogHandler.isValidFieldName) == true, "key \(key)")

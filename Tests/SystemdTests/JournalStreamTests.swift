@@ -1,12 +1,13 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 
 @testable import Systemd
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `JOURNAL_STREAM` matching against real descriptors.
 @Suite struct JournalStreamTests {
@@ -30,7 +31,9 @@ import Testing
         try #require(fd >= 0)
         defer { close(fd) }
         let parts = try identity(of: fd).split(separator: ":")
-        #expect(!JournalLogHandler.isDescriptor(fd, connectedTo: "\(parts[0]):\(UInt64(parts[1])! + 1)"))
+        #expect(
+            !JournalLogHandler.isDescriptor(fd, connectedTo: "\(parts[0]):\(UInt64(parts[1])! + 1)")
+        )
         #expect(!JournalLogHandler.isDescriptor(fd, connectedTo: nil))
         #expect(!JournalLogHandler.isDescriptor(fd, connectedTo: ""))
         #expect(!JournalLogHandler.isDescriptor(fd, connectedTo: "\(parts[0])"))

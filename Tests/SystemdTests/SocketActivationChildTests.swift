@@ -46,7 +46,10 @@ import Testing
         #expect(report["listener"] == nil)
         #expect(
             report["listener-error"]
-                == SystemdError.ambiguousDescriptors(wanted: "relay", names: ["unknown", "unknown"])
+                == SystemdError.ambiguousDescriptors(
+                    wanted: "relay",
+                    names: ["unknown", "unknown"]
+                )
                 .description
         )
     }

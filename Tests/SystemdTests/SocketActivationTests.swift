@@ -1,12 +1,13 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 
 @testable import Systemd
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The choice and validation of a passed descriptor, over ordinary descriptors in this
 /// process (the numbers do not matter to the validator).
@@ -60,16 +61,20 @@ import Testing
         let first = try listener("a")
         let second = try listener("b")
         let passed = [(fd: first.fd, name: "unknown"), (fd: second.fd, name: "unknown")]
-        #expect(throws: SystemdError.ambiguousDescriptors(
-            wanted: "relay",
-            names: ["unknown", "unknown"]
-        )) {
+        #expect(
+            throws: SystemdError.ambiguousDescriptors(
+                wanted: "relay",
+                names: ["unknown", "unknown"]
+            )
+        ) {
             try SocketActivation.unixStreamListener(named: "relay", from: passed)
         }
-        #expect(throws: SystemdError.ambiguousDescriptors(
-            wanted: nil,
-            names: ["unknown", "unknown"]
-        )) {
+        #expect(
+            throws: SystemdError.ambiguousDescriptors(
+                wanted: nil,
+                names: ["unknown", "unknown"]
+            )
+        ) {
             try SocketActivation.unixStreamListener(named: nil, from: passed)
         }
     }
@@ -77,10 +82,12 @@ import Testing
     @Test func twoWithTheWantedNameAreAmbiguous() throws {
         let first = try listener("a")
         let second = try listener("b")
-        #expect(throws: SystemdError.ambiguousDescriptors(
-            wanted: "relay",
-            names: ["relay", "relay"]
-        )) {
+        #expect(
+            throws: SystemdError.ambiguousDescriptors(
+                wanted: "relay",
+                names: ["relay", "relay"]
+            )
+        ) {
             try SocketActivation.unixStreamListener(
                 named: "relay",
                 from: [(fd: first.fd, name: "relay"), (fd: second.fd, name: "relay")]
@@ -96,29 +103,36 @@ import Testing
                 from: [(fd: socket.fd, name: "relay")]
             )
         }
-        #expect(error == .unsuitableDescriptor(
-            fd: socket.fd,
-            name: "relay",
-            actual: "a non-listening AF_UNIX datagram socket"
-        ))
+        #expect(
+            error
+                == .unsuitableDescriptor(
+                    fd: socket.fd,
+                    name: "relay",
+                    actual: "a non-listening AF_UNIX datagram socket"
+                )
+        )
         #expect(error?.description.contains("expected a listening AF_UNIX stream socket") == true)
     }
 
     @Test func unlistenedStreamAndTcpSocketsAreRejected() throws {
         let unix = try PlainSocket(family: AF_UNIX, type: SOCK_STREAM)
-        #expect(throws: SystemdError.unsuitableDescriptor(
-            fd: unix.fd,
-            name: "x",
-            actual: "a non-listening AF_UNIX stream socket"
-        )) {
+        #expect(
+            throws: SystemdError.unsuitableDescriptor(
+                fd: unix.fd,
+                name: "x",
+                actual: "a non-listening AF_UNIX stream socket"
+            )
+        ) {
             try SocketActivation.unixStreamListener(named: nil, from: [(fd: unix.fd, name: "x")])
         }
         let tcp = try PlainSocket(family: AF_INET, type: SOCK_STREAM)
-        #expect(throws: SystemdError.unsuitableDescriptor(
-            fd: tcp.fd,
-            name: "x",
-            actual: "a non-listening AF_INET stream socket"
-        )) {
+        #expect(
+            throws: SystemdError.unsuitableDescriptor(
+                fd: tcp.fd,
+                name: "x",
+                actual: "a non-listening AF_INET stream socket"
+            )
+        ) {
             try SocketActivation.unixStreamListener(named: nil, from: [(fd: tcp.fd, name: "x")])
         }
     }
@@ -127,22 +141,32 @@ import Testing
         let file = open(directory.path + "/file", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         try #require(file >= 0)
         defer { close(file) }
-        #expect(throws: SystemdError.unsuitableDescriptor(
-            fd: file,
-            name: "relay",
-            actual: "a regular file"
-        )) {
+        #expect(
+            throws: SystemdError.unsuitableDescriptor(
+                fd: file,
+                name: "relay",
+                actual: "a regular file"
+            )
+        ) {
             try SocketActivation.unixStreamListener(named: nil, from: [(fd: file, name: "relay")])
         }
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
-        defer { close(ends[0]); close(ends[1]) }
-        #expect(throws: SystemdError.unsuitableDescriptor(
-            fd: ends[0],
-            name: "relay",
-            actual: "a FIFO or pipe"
-        )) {
-            try SocketActivation.unixStreamListener(named: nil, from: [(fd: ends[0], name: "relay")])
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        #expect(
+            throws: SystemdError.unsuitableDescriptor(
+                fd: ends[0],
+                name: "relay",
+                actual: "a FIFO or pipe"
+            )
+        ) {
+            try SocketActivation.unixStreamListener(
+                named: nil,
+                from: [(fd: ends[0], name: "relay")]
+            )
         }
     }
 
@@ -178,7 +202,9 @@ extension ProcessEnvironmentTests {
         }
 
         @Test func malformedListenFdsIsAnError() {
-            #expect(throws: SystemdError.callFailed(call: "sd_listen_fds_with_names", errno: EINVAL)) {
+            #expect(
+                throws: SystemdError.callFailed(call: "sd_listen_fds_with_names", errno: EINVAL)
+            ) {
                 try withEnvironment([
                     "LISTEN_PID": String(getpid()), "LISTEN_FDS": "many", "LISTEN_FDNAMES": nil,
                 ]) { try SocketActivation.listenFileDescriptors() }

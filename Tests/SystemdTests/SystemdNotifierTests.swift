@@ -1,12 +1,13 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 
 @testable import Systemd
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ProcessEnvironmentTests {
     /// Each test binds a datagram socket, points `NOTIFY_SOCKET` at it and reads back
@@ -35,7 +36,9 @@ extension ProcessEnvironmentTests {
                 try SystemdNotifier().status("connected to chat.example.org, 3 clients")
                 try SystemdNotifier().status("line one\nREADY=1\r\ttab")
             }
-            #expect(try socket.receiveDatagram() == "STATUS=connected to chat.example.org, 3 clients")
+            #expect(
+                try socket.receiveDatagram() == "STATUS=connected to chat.example.org, 3 clients"
+            )
             #expect(try socket.receiveDatagram() == "STATUS=line one READY=1  tab")
         }
 
@@ -65,9 +68,11 @@ extension ProcessEnvironmentTests {
             #expect(lines.count == 2)
             #expect(lines.first == "RELOADING=1")
             let prefix = "MONOTONIC_USEC="
-            let stamp = try #require(lines.last.flatMap { line in
-                line.hasPrefix(prefix) ? UInt64(line.dropFirst(prefix.count)) : nil
-            })
+            let stamp = try #require(
+                lines.last.flatMap { line in
+                    line.hasPrefix(prefix) ? UInt64(line.dropFirst(prefix.count)) : nil
+                }
+            )
             #expect((before...after).contains(stamp))
         }
 

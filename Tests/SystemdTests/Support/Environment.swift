@@ -1,10 +1,11 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
 
 /// Tests that change the process environment (`NOTIFY_SOCKET`, `LISTEN_*`, `WATCHDOG_*`,
 /// `JOURNAL_STREAM`). The environment is process-global, so every suite nested here
