@@ -41,13 +41,25 @@ public struct JournalLogHandler: LogHandler {
         identifier: String = "sharkfin-relay",
         fallback: (any LogHandler)? = StderrLogHandler()
     ) {
+        self.init(identifier: identifier, fallback: fallback, sender: Self.send)
+    }
+
+    /// Delivers the fields of one entry; `send(_:)` except in tests of the fallback.
+    private let sender: @Sendable ([JournalField]) throws(SystemdError) -> Void
+
+    init(
+        identifier: String,
+        fallback: (any LogHandler)?,
+        sender: @escaping @Sendable ([JournalField]) throws(SystemdError) -> Void
+    ) {
         self.identifier = identifier
         self.fallback = fallback
+        self.sender = sender
     }
 
     public func log(_ entry: LogEntry) {
         do {
-            try Self.send(fields(for: entry))
+            try sender(fields(for: entry))
         } catch {
             fallback?.log(entry)
         }
@@ -64,8 +76,7 @@ public struct JournalLogHandler: LogHandler {
             JournalField(name: "CODE_FUNC", value: entry.function),
             JournalField(name: "SHARKFIN_LOGGER", value: entry.label),
         ]
-        for key in entry.metadata.keys.sorted() {
-            let value = entry.metadata[key]!
+        for (key, value) in entry.metadata.sorted(by: { $0.key < $1.key }) {
             if key == Self.messageIDKey, RelayMessageID.isValid(value) {
                 fields.append(JournalField(name: "MESSAGE_ID", value: value))
             } else if let name = Self.fieldName(forMetadataKey: key) {
@@ -93,9 +104,11 @@ public struct JournalLogHandler: LogHandler {
             buffer.append(contentsOf: field.value.utf8)
             ranges.append(start..<buffer.count)
         }
-        let result = buffer.withUnsafeMutableBytes { bytes in
+        let result = buffer.withUnsafeMutableBytes { bytes -> Int32 in
+            // Every field holds at least its `=`, so the buffer is never empty.
+            guard let base = bytes.baseAddress else { return -EINVAL }
             let vectors = ranges.map { range in
-                iovec(iov_base: bytes.baseAddress! + range.lowerBound, iov_len: range.count)
+                iovec(iov_base: base + range.lowerBound, iov_len: range.count)
             }
             return vectors.withUnsafeBufferPointer { vectors in
                 sd_journal_sendv(vectors.baseAddress, Int32(vectors.count))

@@ -183,6 +183,17 @@ struct JournalLogHandlerTests {
         #expect(!RelayMessageID.isValid("8e94592f83194d6cb84640c4989d610"))
     }
 
+    @Test func refusedEntriesGoToTheFallbackHandler() {
+        let memory = MemoryLogHandler()
+        let handler = JournalLogHandler(identifier: "x", fallback: memory) {
+            _ throws(SystemdError) in
+            throw .callFailed(call: "sd_journal_sendv", errno: ENOENT)
+        }
+        Logger(label: "relay", handler: handler).error("journal gone", metadata: ["a": "1"])
+        #expect(memory.recorded.map(\.message) == ["journal gone"])
+        #expect(memory.recorded.first?.metadata == ["a": "1"])
+    }
+
     @Test func journaldRejectionIsAnErrorNamingTheCall() {
         #expect(throws: SystemdError.callFailed(call: "sd_journal_sendv", errno: EINVAL)) {
             try JournalLogHandler.send([JournalField(name: "", value: "no name")])
