@@ -61,9 +61,8 @@ struct ClientOutputPolicy {
     let stallTimeout: Duration
 
     private(set) var flow = EventFlow.live
-    /// Total bytes handed to the connection; minus its pending bytes, what got written.
-    private(set) var bytesQueued: UInt64 = 0
-    private var lastFlushed: UInt64 = 0
+    /// The connection's `totalBytesWritten` when progress was last seen.
+    private var lastWritten: UInt64 = 0
     private var lastProgress: ContinuousClock.Instant
 
     init(
@@ -82,10 +81,7 @@ struct ClientOutputPolicy {
     mutating func offerEvent(seq: UInt64, size: Int, pending: Int) -> EventDecision {
         switch flow {
         case .live:
-            if pending + size <= eventQueueLimit {
-                bytesQueued += UInt64(size)
-                return .write
-            }
+            if pending + size <= eventQueueLimit { return .write }
             flow = .dropping(firstMissed: seq, missed: 1)
             return .drop
         case .dropping(let firstMissed, let missed):
@@ -97,10 +93,8 @@ struct ClientOutputPolicy {
     }
 
     /// Whether a reply of `size` bytes may be queued behind `pending`.
-    mutating func offerReply(size: Int, pending: Int) -> ReplyDecision {
-        guard pending + size <= replyQueueLimit else { return .disconnect }
-        bytesQueued += UInt64(size)
-        return .write
+    func offerReply(size: Int, pending: Int) -> ReplyDecision {
+        pending + size <= replyQueueLimit ? .write : .disconnect
     }
 
     /// The lag notice to send now that the queue is empty, if one is due.
@@ -118,11 +112,15 @@ struct ClientOutputPolicy {
         flow = .live
     }
 
-    /// Checks write progress at `now`, given the connection's current pending bytes.
-    mutating func checkStall(pending: Int, now: ContinuousClock.Instant) -> StallDecision {
-        let flushed = bytesQueued - UInt64(Swift.max(0, Swift.min(pending, Int(bytesQueued))))
-        if pending == 0 || flushed > lastFlushed {
-            lastFlushed = flushed
+    /// Checks write progress at `now`, given the connection's pending bytes and the total
+    /// it has written so far.
+    mutating func checkStall(
+        pending: Int,
+        written: UInt64,
+        now: ContinuousClock.Instant
+    ) -> StallDecision {
+        if pending == 0 || written > lastWritten {
+            lastWritten = written
             lastProgress = now
             return .healthy
         }

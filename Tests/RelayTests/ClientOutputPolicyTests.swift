@@ -48,30 +48,27 @@ import Testing
     }
 
     @Test func repliesGetThroughAFullEventQueueUpToTheReplyLimit() {
-        var policy = policy()
+        let policy = policy()
         #expect(policy.offerReply(size: 100, pending: 150) == .write)
         #expect(policy.offerReply(size: 100, pending: 250) == .disconnect)
     }
 
     @Test func clientWithNothingQueuedIsNeverStalled() {
         var policy = policy()
-        #expect(policy.checkStall(pending: 0, now: t0 + .seconds(3600)) == .healthy)
+        #expect(policy.checkStall(pending: 0, written: 0, now: t0 + .seconds(3600)) == .healthy)
     }
 
     @Test func disconnectsAfterStallTimeoutWithoutWriteProgress() {
         var policy = policy()
-        _ = policy.offerReply(size: 100, pending: 0)
-        #expect(policy.checkStall(pending: 100, now: t0 + .seconds(10)) == .healthy)
-        #expect(policy.checkStall(pending: 100, now: t0 + .seconds(29)) == .healthy)
-        #expect(policy.checkStall(pending: 100, now: t0 + .seconds(30)) == .disconnect)
+        #expect(policy.checkStall(pending: 100, written: 0, now: t0 + .seconds(10)) == .healthy)
+        #expect(policy.checkStall(pending: 100, written: 0, now: t0 + .seconds(29)) == .healthy)
+        #expect(policy.checkStall(pending: 100, written: 0, now: t0 + .seconds(30)) == .disconnect)
     }
 
     @Test func anyWriteProgressRestartsTheStallClock() {
         var policy = policy()
-        _ = policy.offerReply(size: 100, pending: 0)
-        #expect(policy.checkStall(pending: 90, now: t0 + .seconds(25)) == .healthy)
-        _ = policy.offerReply(size: 50, pending: 90)
-        #expect(policy.checkStall(pending: 140, now: t0 + .seconds(50)) == .healthy)
-        #expect(policy.checkStall(pending: 140, now: t0 + .seconds(55)) == .disconnect)
+        #expect(policy.checkStall(pending: 90, written: 10, now: t0 + .seconds(25)) == .healthy)
+        #expect(policy.checkStall(pending: 140, written: 10, now: t0 + .seconds(50)) == .healthy)
+        #expect(policy.checkStall(pending: 140, written: 10, now: t0 + .seconds(55)) == .disconnect)
     }
 }
