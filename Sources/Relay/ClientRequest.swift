@@ -29,7 +29,8 @@ struct ClientRequest {
         do {
             value = try JSONValue(parsing: line)
         } catch {
-            return .failure(ClientLineError(code: .invalidJSON, message: error.description, ref: nil))
+            return .failure(
+                ClientLineError(code: .invalidJSON, message: error.description, ref: nil))
         }
         guard case .object(let object) = value else {
             return .failure(ClientLineError(

@@ -206,10 +206,12 @@ struct SubscribeArguments: Equatable {
         var arguments = SubscribeArguments(filter: .everything, since: nil)
         guard let data, !data.isNull else { return .success(arguments) }
         guard case .object(let object) = data else {
-            return .failure(InvalidArguments("d must be an object like {\"types\":[\"message.new\"]}"))
+            return .failure(
+                InvalidArguments("d must be an object like {\"types\":[\"message.new\"]}"))
         }
         for key in object.keys where !["types", "channels", "since"].contains(key) {
-            return .failure(InvalidArguments("unknown key \"\(key)\" in d; expected types, channels, since"))
+            return .failure(
+                InvalidArguments("unknown key \"\(key)\" in d; expected types, channels, since"))
         }
         for key in ["types", "channels"] {
             guard let value = object[key], !value.isNull else { continue }
@@ -227,7 +229,8 @@ struct SubscribeArguments: Equatable {
         }
         if let value = object["since"], !value.isNull {
             guard let since = value.numberValue?.uint64Value else {
-                return .failure(InvalidArguments("since must be a non-negative integer (a seq you received)"))
+                return .failure(
+                    InvalidArguments("since must be a non-negative integer (a seq you received)"))
             }
             arguments.since = since
         }

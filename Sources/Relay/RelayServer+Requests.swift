@@ -27,7 +27,11 @@ extension RelayServer {
                 ["request.type": request.type], uniquingKeysWith: { $1 })
         )
         client.outstandingRequests += 1
-        let forwarded = ForwardedRequest(client: client.id, ref: request.ref, envelope: request.object)
+        let forwarded = ForwardedRequest(
+            client: client.id,
+            ref: request.ref,
+            envelope: request.object
+        )
         perform(router.submit(client: client.id, payload: forwarded, now: .now))
     }
 
@@ -73,7 +77,9 @@ extension RelayServer {
         _ ticket: RequestTicket,
         _ result: Result<JSONObject, RelayUpstreamRequestError>
     ) {
-        if case .failure(let failure) = result, failure == .connectionLost || failure == .notConnected {
+        if case .failure(let failure) = result,
+            failure == .connectionLost || failure == .notConnected
+        {
             // The session is going; keep the waiting requests for the next one instead of
             // handing them to a session that can only fail them.
             perform(router.upstreamReadinessChanged(isReady: false))

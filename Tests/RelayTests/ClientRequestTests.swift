@@ -52,7 +52,8 @@ private func code(_ text: String) -> RelayErrorCode? {
     }
 
     @Test func subscribeArgumentsReadFiltersAndSince() throws {
-        let value = try JSONValue(parsing: Array(#"{"types":["presence"],"channels":null,"since":7}"#.utf8))
+        let text = #"{"types":["presence"],"channels":null,"since":7}"#
+        let value = try JSONValue(parsing: Array(text.utf8))
         let arguments = try SubscribeArguments.parse(value).get()
         #expect(arguments.filter.types == ["presence"] && arguments.filter.channels == nil)
         #expect(arguments.since == 7)
@@ -79,14 +80,17 @@ private func code(_ text: String) -> RelayErrorCode? {
 
     @Test func errorLinesUseTheSharkfinErrorShape() {
         let line = String(decoding: RelayMessages.error(.timeout, "late", ref: "q"), as: UTF8.self)
-        #expect(line == #"{"type":"error","d":{"message":"late","code":"relay.timeout"},"ref":"q","ok":false}"#
-            + "\n")
-        let refless = String(decoding: RelayMessages.error(.invalidJSON, "x", ref: nil), as: UTF8.self)
+        let expected = #"{"type":"error","d":{"message":"late","code":"relay.timeout"},"#
+            + #""ref":"q","ok":false}"# + "\n"
+        #expect(line == expected)
+        let refless = String(
+            decoding: RelayMessages.error(.invalidJSON, "x", ref: nil), as: UTF8.self)
         #expect(!refless.contains("\"ref\""))
     }
 
     @Test func restoringRefRewritesOnlyTheRef() throws {
-        let reply = try JSONObject(parsing: Array(#"{"type":"reply","d":{"n":1e3},"ref":"r9","ok":true}"#.utf8))
+        let text = #"{"type":"reply","d":{"n":1e3},"ref":"r9","ok":true}"#
+        let reply = try JSONObject(parsing: Array(text.utf8))
         #expect(String(decoding: RelayMessages.restoringRef("mine", in: reply), as: UTF8.self)
             == #"{"type":"reply","d":{"n":1e3},"ref":"mine","ok":true}"# + "\n")
         #expect(String(decoding: RelayMessages.restoringRef(nil, in: reply), as: UTF8.self)

@@ -30,8 +30,8 @@ import Testing
         let harness = try await RelayHarness()
         let session = try await harness.upstream.session()
         let client = try await harness.client()
-        client.send(#"{"type":"relay.subscribe","ref":"s","d":{"types":["message.new"],"channels":["ops"]}}"#
-            + "\n")
+        client.send(#"{"type":"relay.subscribe","ref":"s","#
+            + #""d":{"types":["message.new"],"channels":["ops"]}}"# + "\n")
         let reply = try await client.nextObject()
         #expect(reply["ref"] == "s" && reply["ok"] == true)
         #expect(reply["d"]?["types"] == ["message.new"] && reply["d"]?["channels"] == ["ops"])

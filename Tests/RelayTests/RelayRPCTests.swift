@@ -34,8 +34,11 @@ import Testing
         #expect(sent["d"]?["body"] == "hi")
         let upstreamRef = try #require(sent.string(forKey: "ref"))
         #expect(upstreamRef != "a1")
-        session.reply(toRef: upstreamRef, with: #"{"type":"reply","d":{"id":1.50},"ref":"\#(upstreamRef)","ok":true}"#)
-        #expect(try await client.next() == #"{"type":"reply","d":{"id":1.50},"ref":"a1","ok":true}"#)
+        session.reply(
+            toRef: upstreamRef,
+            with: #"{"type":"reply","d":{"id":1.50},"ref":"\#(upstreamRef)","ok":true}"#)
+        let expected = #"{"type":"reply","d":{"id":1.50},"ref":"a1","ok":true}"#
+        #expect(try await client.next() == expected)
         await harness.shutdown()
     }
 
@@ -51,9 +54,12 @@ import Testing
         let refs = sent.map { $0.string(forKey: "ref")! }
         // Answer in reverse order: each reply still goes to the client that asked.
         session.reply(toRef: refs[1], with: #"{"type":"pong","ref":"\#(refs[1])","ok":true}"#)
-        session.reply(toRef: refs[0], with: #"{"type":"reply","d":{"version":"v"},"ref":"\#(refs[0])","ok":true}"#)
+        session.reply(
+            toRef: refs[0],
+            with: #"{"type":"reply","d":{"version":"v"},"ref":"\#(refs[0])","ok":true}"#)
         #expect(try await second.next() == #"{"type":"pong","ref":"x","ok":true}"#)
-        #expect(try await first.next() == #"{"type":"reply","d":{"version":"v"},"ref":"x","ok":true}"#)
+        let expected = #"{"type":"reply","d":{"version":"v"},"ref":"x","ok":true}"#
+        #expect(try await first.next() == expected)
         await harness.shutdown()
     }
 
@@ -79,7 +85,8 @@ import Testing
         let ref = try #require(sent.string(forKey: "ref"))
         session.reply(
             toRef: ref,
-            with: #"{"type":"error","d":{"message":"unknown type: bogus_op"},"ref":"\#(ref)","ok":false}"#)
+            with: #"{"type":"error","d":{"message":"unknown type: bogus_op"},"#
+                + #""ref":"\#(ref)","ok":false}"#)
         #expect(try await client.next()
             == #"{"type":"error","d":{"message":"unknown type: bogus_op"},"ref":"z","ok":false}"#)
         await harness.shutdown()
