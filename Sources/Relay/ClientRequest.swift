@@ -22,22 +22,30 @@ struct ClientRequest {
     /// error carries the `ref` when it could be read, so a client can match it.
     static func parse(_ line: [UInt8]) -> Result<ClientRequest, ClientLineError> {
         guard String(validating: line, as: UTF8.self) != nil else {
-            return .failure(ClientLineError(
-                code: .invalidUTF8, message: "the line is not valid UTF-8", ref: nil))
+            return .failure(
+                ClientLineError(
+                    code: .invalidUTF8,
+                    message: "the line is not valid UTF-8",
+                    ref: nil
+                )
+            )
         }
         let value: JSONValue
         do {
             value = try JSONValue(parsing: line)
         } catch {
             return .failure(
-                ClientLineError(code: .invalidJSON, message: error.description, ref: nil))
+                ClientLineError(code: .invalidJSON, message: error.description, ref: nil)
+            )
         }
         guard case .object(let object) = value else {
-            return .failure(ClientLineError(
-                code: .notAnObject,
-                message: "expected one JSON object per line, like {\"type\":\"relay.help\"}",
-                ref: nil
-            ))
+            return .failure(
+                ClientLineError(
+                    code: .notAnObject,
+                    message: "expected one JSON object per line, like {\"type\":\"relay.help\"}",
+                    ref: nil
+                )
+            )
         }
         var ref: String?
         switch object["ref"] {
@@ -46,11 +54,17 @@ struct ClientRequest {
         case .string(let text)?:
             ref = text
         case .some:
-            return .failure(ClientLineError(
-                code: .invalidRef, message: "\"ref\" must be a string", ref: nil))
+            return .failure(
+                ClientLineError(
+                    code: .invalidRef,
+                    message: "\"ref\" must be a string",
+                    ref: nil
+                )
+            )
         }
         guard case .string(let type)? = object["type"] else {
-            let message = object["type"] == nil
+            let message =
+                object["type"] == nil
                 ? "missing \"type\"; send {\"type\":\"relay.help\"} to list operations"
                 : "\"type\" must be a string"
             return .failure(ClientLineError(code: .invalidType, message: message, ref: ref))

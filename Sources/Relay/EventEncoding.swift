@@ -21,7 +21,8 @@ enum EventEncoding {
         while beforeBrace > push.startIndex, isWhitespace(push[beforeBrace - 1]) {
             beforeBrace -= 1
         }
-        let isEmptyObject = beforeBrace > push.startIndex
+        let isEmptyObject =
+            beforeBrace > push.startIndex
             && push[beforeBrace - 1] == UInt8(ascii: "{")
         let member = Array((isEmptyObject ? "\"seq\":\(seq)" : ",\"seq\":\(seq)").utf8)
         var line: [UInt8] = []

@@ -48,13 +48,17 @@ enum RelayMessages {
 
     /// `relay.lagged`: events were dropped because the client read too slowly.
     static func lagged(missed: UInt64, resumeSince: UInt64) -> [UInt8] {
-        notice("relay.lagged", [
-            "missed": JSONValue(missed),
-            "since": JSONValue(resumeSince),
-            "message": .string(
-                "events paused after \(missed) were dropped while your queue was full; "
-                    + "send relay.subscribe with this since to replay them and resume"),
-        ])
+        notice(
+            "relay.lagged",
+            [
+                "missed": JSONValue(missed),
+                "since": JSONValue(resumeSince),
+                "message": .string(
+                    "events paused after \(missed) were dropped while your queue was full; "
+                        + "send relay.subscribe with this since to replay them and resume"
+                ),
+            ]
+        )
     }
 
     /// The body of a `relay.upstream` event (before `seq` is added).
@@ -79,6 +83,7 @@ enum RelayMessages {
     /// RFC 3339 UTC with milliseconds, e.g. `2026-12-03T15:34:16.123Z`.
     static func timestamp(_ date: Date) -> String {
         date.formatted(
-            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        )
     }
 }

@@ -51,7 +51,9 @@ extension RelayServer {
                 logger.debug(
                     "client queue full, dropping events",
                     metadata: clientMetadata(client).merging(
-                        ["event.seq": String(event.seq)], uniquingKeysWith: { $1 })
+                        ["event.seq": String(event.seq)],
+                        uniquingKeysWith: { $1 }
+                    )
                 )
             }
         }

@@ -10,9 +10,11 @@ extension RelayServer {
         ("relay.help", "list the relay's operations and events"),
         ("relay.hello", "the greeting again: version, upstream state, identity"),
         ("relay.status", "upstream URL and state, clients, queues, counters"),
-        ("relay.subscribe",
-         "d: {types?: [string], channels?: [string], since?: seq}; set the event filter "
-            + "(a new client gets everything) and replay events after since"),
+        (
+            "relay.subscribe",
+            "d: {types?: [string], channels?: [string], since?: seq}; set the event filter "
+                + "(a new client gets everything) and replay events after since"
+        ),
         ("relay.unsubscribe", "stop receiving server events (relay.* notices still come)"),
     ]
 
@@ -65,7 +67,8 @@ extension RelayServer {
         var replay = EventRing.Replay(missed: 0, events: [])
         if let since = arguments.since {
             guard let found = ring.events(after: since) else {
-                let message = "since \(since) is ahead of the newest event \(ring.lastSeq); "
+                let message =
+                    "since \(since) is ahead of the newest event \(ring.lastSeq); "
                     + "the relay has restarted since you saw it, so resubscribe without since"
                 writeReply(RelayMessages.error(.sinceAhead, message, ref: request.ref), to: client)
                 return
@@ -116,7 +119,8 @@ extension RelayServer {
             "operations": .array(operations),
             "events": .array(events),
             "forwarding": .string(
-                "any other type goes to the Sharkfin server; its reply comes back with your ref"),
+                "any other type goes to the Sharkfin server; its reply comes back with your ref"
+            ),
         ]
     }
 
@@ -207,11 +211,13 @@ struct SubscribeArguments: Equatable {
         guard let data, !data.isNull else { return .success(arguments) }
         guard case .object(let object) = data else {
             return .failure(
-                InvalidArguments("d must be an object like {\"types\":[\"message.new\"]}"))
+                InvalidArguments("d must be an object like {\"types\":[\"message.new\"]}")
+            )
         }
         for key in object.keys where !["types", "channels", "since"].contains(key) {
             return .failure(
-                InvalidArguments("unknown key \"\(key)\" in d; expected types, channels, since"))
+                InvalidArguments("unknown key \"\(key)\" in d; expected types, channels, since")
+            )
         }
         for key in ["types", "channels"] {
             guard let value = object[key], !value.isNull else { continue }
@@ -230,7 +236,8 @@ struct SubscribeArguments: Equatable {
         if let value = object["since"], !value.isNull {
             guard let since = value.numberValue?.uint64Value else {
                 return .failure(
-                    InvalidArguments("since must be a non-negative integer (a seq you received)"))
+                    InvalidArguments("since must be a non-negative integer (a seq you received)")
+                )
             }
             arguments.since = since
         }

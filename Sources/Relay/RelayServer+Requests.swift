@@ -24,7 +24,9 @@ extension RelayServer {
         logger.debug(
             "request",
             metadata: clientMetadata(client).merging(
-                ["request.type": request.type], uniquingKeysWith: { $1 })
+                ["request.type": request.type],
+                uniquingKeysWith: { $1 }
+            )
         )
         client.outstandingRequests += 1
         let forwarded = ForwardedRequest(
@@ -57,7 +59,8 @@ extension RelayServer {
         guard let session, remaining > .zero else {
             // Its time ran out while it waited (between two sweeps) or the session just
             // went away: end it here and hand its slot on.
-            let error: (RelayErrorCode, String) = session == nil
+            let error: (RelayErrorCode, String) =
+                session == nil
                 ? (.upstreamUnavailable, "not connected to the server")
                 : Self.routerError(.timedOut, timeout: router.requestTimeout)
             finish(request.payload, with: error)
@@ -141,9 +144,11 @@ extension RelayServer {
         case .timedOut:
             (.timeout, "no reply from the server within \(timeout)")
         case .connectionLost:
-            (.upstreamLost,
-             "the connection to the server was lost before the reply came; "
-                + "the request may or may not have been carried out")
+            (
+                .upstreamLost,
+                "the connection to the server was lost before the reply came; "
+                    + "the request may or may not have been carried out"
+            )
         case .notConnected:
             (.upstreamUnavailable, "not connected to the server")
         case .other(let reason):

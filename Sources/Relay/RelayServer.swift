@@ -174,10 +174,17 @@ public final class RelayServer: @unchecked Sendable {
         client.connection.resumeReading()
         if let lag = client.output.outputDrained() {
             counters.lagNotices += 1
-            logger.debug("client lagged", metadata: clientMetadata(client).merging(
-                ["events.missed": String(lag.missed)], uniquingKeysWith: { $1 }))
-            writeReply(RelayMessages.lagged(missed: lag.missed, resumeSince: lag.resumeSince),
-                       to: client)
+            logger.debug(
+                "client lagged",
+                metadata: clientMetadata(client).merging(
+                    ["events.missed": String(lag.missed)],
+                    uniquingKeysWith: { $1 }
+                )
+            )
+            writeReply(
+                RelayMessages.lagged(missed: lag.missed, resumeSince: lag.resumeSince),
+                to: client
+            )
         }
     }
 

@@ -62,7 +62,8 @@ public enum RelayUpstreamConnectError: Error, Sendable, Equatable, CustomStringC
 }
 
 /// Opens one upstream session on `loop`. The relay calls it for every (re)connect.
-public typealias RelayUpstreamConnector = @Sendable (
-    _ loop: EventLoop,
-    _ logger: Logger
-) async throws(RelayUpstreamConnectError) -> any RelayUpstreamSession
+public typealias RelayUpstreamConnector =
+    @Sendable (
+        _ loop: EventLoop,
+        _ logger: Logger
+    ) async throws(RelayUpstreamConnectError) -> any RelayUpstreamSession

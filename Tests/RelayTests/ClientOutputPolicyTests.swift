@@ -10,7 +10,11 @@ import Testing
 
     func policy() -> ClientOutputPolicy {
         ClientOutputPolicy(
-            eventQueueLimit: 100, replyQueueLimit: 300, stallTimeout: .seconds(30), now: t0)
+            eventQueueLimit: 100,
+            replyQueueLimit: 300,
+            stallTimeout: .seconds(30),
+            now: t0
+        )
     }
 
     @Test func writesEventsWhileTheyFit() {

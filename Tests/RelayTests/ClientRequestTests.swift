@@ -46,8 +46,10 @@ private func code(_ text: String) -> RelayErrorCode? {
     }
 
     @Test func subscribeArgumentsDefaultToEverything() throws {
-        #expect(try SubscribeArguments.parse(nil).get()
-            == SubscribeArguments(filter: .everything, since: nil))
+        #expect(
+            try SubscribeArguments.parse(nil).get()
+                == SubscribeArguments(filter: .everything, since: nil)
+        )
         #expect(try SubscribeArguments.parse(.null).get().filter == .everything)
     }
 
@@ -60,8 +62,10 @@ private func code(_ text: String) -> RelayErrorCode? {
     }
 
     @Test func subscribeArgumentsRefuseWhatTheyDoNotUnderstand() throws {
-        for text in [#"[]"#, #"{"type":["x"]}"#, #"{"types":"x"}"#, #"{"types":[1]}"#,
-                     #"{"since":-1}"#, #"{"since":1.5}"#, #"{"since":"3"}"#] {
+        for text in [
+            #"[]"#, #"{"type":["x"]}"#, #"{"types":"x"}"#, #"{"types":[1]}"#,
+            #"{"since":-1}"#, #"{"since":1.5}"#, #"{"since":"3"}"#,
+        ] {
             let value = try JSONValue(parsing: Array(text.utf8))
             #expect(throws: InvalidArguments.self, "\(text)") {
                 try SubscribeArguments.parse(value).get()
@@ -80,21 +84,28 @@ private func code(_ text: String) -> RelayErrorCode? {
 
     @Test func errorLinesUseTheSharkfinErrorShape() {
         let line = String(decoding: RelayMessages.error(.timeout, "late", ref: "q"), as: UTF8.self)
-        let expected = #"{"type":"error","d":{"message":"late","code":"relay.timeout"},"#
+        let expected =
+            #"{"type":"error","d":{"message":"late","code":"relay.timeout"},"#
             + #""ref":"q","ok":false}"# + "\n"
         #expect(line == expected)
         let refless = String(
-            decoding: RelayMessages.error(.invalidJSON, "x", ref: nil), as: UTF8.self)
+            decoding: RelayMessages.error(.invalidJSON, "x", ref: nil),
+            as: UTF8.self
+        )
         #expect(!refless.contains("\"ref\""))
     }
 
     @Test func restoringRefRewritesOnlyTheRef() throws {
         let text = #"{"type":"reply","d":{"n":1e3},"ref":"r9","ok":true}"#
         let reply = try JSONObject(parsing: Array(text.utf8))
-        #expect(String(decoding: RelayMessages.restoringRef("mine", in: reply), as: UTF8.self)
-            == #"{"type":"reply","d":{"n":1e3},"ref":"mine","ok":true}"# + "\n")
-        #expect(String(decoding: RelayMessages.restoringRef(nil, in: reply), as: UTF8.self)
-            == #"{"type":"reply","d":{"n":1e3},"ok":true}"# + "\n")
+        #expect(
+            String(decoding: RelayMessages.restoringRef("mine", in: reply), as: UTF8.self)
+                == #"{"type":"reply","d":{"n":1e3},"ref":"mine","ok":true}"# + "\n"
+        )
+        #expect(
+            String(decoding: RelayMessages.restoringRef(nil, in: reply), as: UTF8.self)
+                == #"{"type":"reply","d":{"n":1e3},"ok":true}"# + "\n"
+        )
     }
 }
 

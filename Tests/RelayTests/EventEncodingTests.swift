@@ -12,8 +12,10 @@ private func encode(_ push: String, seq: UInt64) -> String {
 @Suite struct EventEncodingTests {
     @Test func splicesSeqBeforeTheClosingBraceKeepingServerBytes() {
         let push = #"{"type":"message.new","d":{"id":1,"body":"a}b"}}"#
-        #expect(encode(push, seq: 7) == #"{"type":"message.new","d":{"id":1,"body":"a}b"},"seq":7}"#
-            + "\n")
+        #expect(
+            encode(push, seq: 7) == #"{"type":"message.new","d":{"id":1,"body":"a}b"},"seq":7}"#
+                + "\n"
+        )
     }
 
     @Test func handlesTrailingWhitespaceAndEmptyObjects() {

@@ -15,9 +15,11 @@ func everySplit(of input: [UInt8]) -> [[ArraySlice<UInt8>]] {
     }
     if input.count > 1 {
         for size in 2..<input.count {
-            splits.append(stride(from: 0, to: input.count, by: size).map { start in
-                input[start..<min(start + size, input.count)]
-            })
+            splits.append(
+                stride(from: 0, to: input.count, by: size).map { start in
+                    input[start..<min(start + size, input.count)]
+                }
+            )
         }
     }
     return splits
@@ -74,9 +76,13 @@ private func line(_ text: String) -> LineFramer.Output { .line(Array(text.utf8))
 
     @Test func rejectsLineOneByteOverTheLimit() {
         let over = String(repeating: "z", count: 11)
-        expectFraming("\(over)\n\(over)\r\nok\n", maxLineBytes: 10, [
-            .lineTooLong(limit: 10), .lineTooLong(limit: 10), line("ok"),
-        ])
+        expectFraming(
+            "\(over)\n\(over)\r\nok\n",
+            maxLineBytes: 10,
+            [
+                .lineTooLong(limit: 10), .lineTooLong(limit: 10), line("ok"),
+            ]
+        )
     }
 
     @Test func reportsOverlongLineBeforeItsEndArrives() {

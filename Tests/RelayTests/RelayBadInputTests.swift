@@ -16,10 +16,14 @@ private let badLines: [(line: [UInt8], code: String, ref: String?)] = [
     (Array("{\"type\":7,\"ref\":\"r2\"}\n".utf8), "relay.invalid_type", "r2"),
     (Array("{\"type\":\"ping\",\"ref\":5}\n".utf8), "relay.invalid_ref", nil),
     (Array("{\"type\":\"relay.nope\",\"ref\":\"r3\"}\r\n".utf8), "relay.unknown_operation", "r3"),
-    (Array("{\"type\":\"relay.subscribe\",\"d\":{\"type\":[]}}\n".utf8),
-     "relay.invalid_arguments", nil),
-    (Array(("{\"type\":\"ping\",\"pad\":\"" + String(repeating: "p", count: 80) + "\"}\n").utf8),
-     "relay.line_too_long", nil),
+    (
+        Array("{\"type\":\"relay.subscribe\",\"d\":{\"type\":[]}}\n".utf8),
+        "relay.invalid_arguments", nil
+    ),
+    (
+        Array(("{\"type\":\"ping\",\"pad\":\"" + String(repeating: "p", count: 80) + "\"}\n").utf8),
+        "relay.line_too_long", nil
+    ),
 ]
 
 /// A request the relay answers itself, to prove the connection still works.
@@ -44,7 +48,9 @@ private let probe = Array("{\"type\":\"relay.hello\",\"ref\":\"probe\"}\n".utf8)
         #expect(error["ok"] == false, sourceLocation: sourceLocation)
         #expect(error["d"]?["code"]?.stringValue == code, sourceLocation: sourceLocation)
         #expect(
-            error["d"]?["message"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
+            error["d"]?["message"]?.stringValue?.isEmpty == false,
+            sourceLocation: sourceLocation
+        )
         #expect(error["ref"]?.stringValue == ref, sourceLocation: sourceLocation)
         let reply = try await client.nextObject()
         #expect(reply["ref"] == "probe" && reply["ok"] == true, sourceLocation: sourceLocation)

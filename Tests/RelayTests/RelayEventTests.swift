@@ -17,11 +17,15 @@ import Testing
         for _ in 0..<3 { clients.append(try await harness.client()) }
         session.push(Self.message)
         session.push(#"{"type":"presence","d":{"username":"bob","status":"online"}}"#)
+        let expected =
+            #"{"type":"message.new","d":{"body":"hi","channel":"general","#
+            + #""id":1},"seq":2}"#
         for client in clients {
-            #expect(try await client.next()
-                == #"{"type":"message.new","d":{"body":"hi","channel":"general","id":1},"seq":2}"#)
-            #expect(try await client.next()
-                == #"{"type":"presence","d":{"username":"bob","status":"online"},"seq":3}"#)
+            #expect(try await client.next() == expected)
+            #expect(
+                try await client.next()
+                    == #"{"type":"presence","d":{"username":"bob","status":"online"},"seq":3}"#
+            )
         }
         await harness.shutdown()
     }
@@ -30,8 +34,10 @@ import Testing
         let harness = try await RelayHarness()
         let session = try await harness.upstream.session()
         let client = try await harness.client()
-        client.send(#"{"type":"relay.subscribe","ref":"s","#
-            + #""d":{"types":["message.new"],"channels":["ops"]}}"# + "\n")
+        client.send(
+            #"{"type":"relay.subscribe","ref":"s","#
+                + #""d":{"types":["message.new"],"channels":["ops"]}}"# + "\n"
+        )
         let reply = try await client.nextObject()
         #expect(reply["ref"] == "s" && reply["ok"] == true)
         #expect(reply["d"]?["types"] == ["message.new"] && reply["d"]?["channels"] == ["ops"])
@@ -86,18 +92,24 @@ import Testing
         let harness = try await RelayHarness(limits: limits)
         let session = try await harness.upstream.session()
         let stuck = try await TestClient.connect(
-            path: harness.socketPath, loop: harness.clientLoop, reading: false)
+            path: harness.socketPath,
+            loop: harness.clientLoop,
+            reading: false
+        )
         let reader = try await harness.client()
         let body = String(repeating: "x", count: 1000)
         let count = 2_000
-        for id in 1...count {
-            session.push(#"{"type":"message.new","d":{"id":\#(id),"body":"\#(body)"}}"#)
-        }
-        // The reading client gets every event while the stuck one reads nothing.
-        for id in 1...count {
-            let event = try await reader.nextObject()
-            #expect(event["d"]?["id"] == JSONValue(id))
-            if event["d"]?["id"] != JSONValue(id) { break }
+        // The reading client gets every event while the stuck one reads nothing. Pushes
+        // come in batches the reader can absorb within its own 32 KiB queue.
+        let batch = 20
+        for start in stride(from: 1, through: count, by: batch) {
+            for id in start..<(start + batch) {
+                session.push(#"{"type":"message.new","d":{"id":\#(id),"body":"\#(body)"}}"#)
+            }
+            for id in start..<(start + batch) {
+                let event = try await reader.nextObject()
+                #expect(event["d"]?["id"] == JSONValue(id))
+            }
         }
         let status = await harness.relay.statusSnapshot
         #expect(status.counters.eventsDropped > 0)
@@ -150,7 +162,10 @@ import Testing
         let harness = try await RelayHarness(limits: limits)
         let session = try await harness.upstream.session()
         let stuck = try await TestClient.connect(
-            path: harness.socketPath, loop: harness.clientLoop, reading: false)
+            path: harness.socketPath,
+            loop: harness.clientLoop,
+            reading: false
+        )
         let body = String(repeating: "y", count: 4000)
         for id in 1...300 {
             session.push(#"{"type":"message.new","d":{"id":\#(id),"body":"\#(body)"}}"#)

@@ -53,8 +53,10 @@ import Testing
         let harness = try await RelayHarness(limits: limits)
         let session = try await harness.upstream.session()
         let client = try await harness.client()
-        client.send(#"{"type":"ping","ref":"flying"}"# + "\n" + #"{"type":"ping","ref":"waiting"}"#
-            + "\n")
+        client.send(
+            #"{"type":"ping","ref":"flying"}"# + "\n" + #"{"type":"ping","ref":"waiting"}"#
+                + "\n"
+        )
         let sent = try await session.sent.waitForCount(1)[0]
         let stopped = Task { await harness.relay.stop(deadline: .seconds(5)) }
         let failed = try await client.nextObject()
@@ -89,8 +91,10 @@ import Testing
         #expect(throws: SocketPathClaimError.inUse(path: harness.socketPath)) {
             try SocketPathClaim.claim(path: harness.socketPath)
         }
-        #expect(SocketPathClaimError.inUse(path: "/x").description
-            == "another relay is serving /x")
+        #expect(
+            SocketPathClaimError.inUse(path: "/x").description
+                == "another relay is serving /x"
+        )
         await harness.shutdown()
 
         let directory = TemporaryDirectory(prefix: "claim")

@@ -12,7 +12,9 @@ import Testing
         let session = try await harness.upstream.session()
         _ = session
         let client = try await TestClient.connect(
-            path: harness.socketPath, loop: harness.clientLoop)
+            path: harness.socketPath,
+            loop: harness.clientLoop
+        )
         let hello = try await client.next(ofType: "relay.hello")
         let data = try #require(hello["d"]?.objectValue)
         #expect(data["version"] == "0.0.0-test")
@@ -27,8 +29,10 @@ import Testing
         let harness = try await RelayHarness()
         let session = try await harness.upstream.session()
         let client = try await harness.client()
-        client.send(#"{"type":"send_message","ref":"a1","d":{"channel":"general","body":"hi"}}"#
-            + "\n")
+        client.send(
+            #"{"type":"send_message","ref":"a1","d":{"channel":"general","body":"hi"}}"#
+                + "\n"
+        )
         let sent = try await session.sent.waitForCount(1)[0]
         #expect(sent["type"] == "send_message")
         #expect(sent["d"]?["body"] == "hi")
@@ -36,7 +40,8 @@ import Testing
         #expect(upstreamRef != "a1")
         session.reply(
             toRef: upstreamRef,
-            with: #"{"type":"reply","d":{"id":1.50},"ref":"\#(upstreamRef)","ok":true}"#)
+            with: #"{"type":"reply","d":{"id":1.50},"ref":"\#(upstreamRef)","ok":true}"#
+        )
         let expected = #"{"type":"reply","d":{"id":1.50},"ref":"a1","ok":true}"#
         #expect(try await client.next() == expected)
         await harness.shutdown()
@@ -56,7 +61,8 @@ import Testing
         session.reply(toRef: refs[1], with: #"{"type":"pong","ref":"\#(refs[1])","ok":true}"#)
         session.reply(
             toRef: refs[0],
-            with: #"{"type":"reply","d":{"version":"v"},"ref":"\#(refs[0])","ok":true}"#)
+            with: #"{"type":"reply","d":{"version":"v"},"ref":"\#(refs[0])","ok":true}"#
+        )
         #expect(try await second.next() == #"{"type":"pong","ref":"x","ok":true}"#)
         let expected = #"{"type":"reply","d":{"version":"v"},"ref":"x","ok":true}"#
         #expect(try await first.next() == expected)
@@ -86,9 +92,12 @@ import Testing
         session.reply(
             toRef: ref,
             with: #"{"type":"error","d":{"message":"unknown type: bogus_op"},"#
-                + #""ref":"\#(ref)","ok":false}"#)
-        #expect(try await client.next()
-            == #"{"type":"error","d":{"message":"unknown type: bogus_op"},"ref":"z","ok":false}"#)
+                + #""ref":"\#(ref)","ok":false}"#
+        )
+        let expected =
+            #"{"type":"error","d":{"message":"unknown type: bogus_op"},"#
+            + #""ref":"z","ok":false}"#
+        #expect(try await client.next() == expected)
         await harness.shutdown()
     }
 

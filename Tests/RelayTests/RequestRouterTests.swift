@@ -71,7 +71,11 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
 
     @Test func waitsWhileUpstreamIsDownThenDrainsUpToTheCap() {
         var router = Router(
-            maxInFlight: 2, maxQueued: 10, maxQueuedPerClient: 10, requestTimeout: .seconds(30))
+            maxInFlight: 2,
+            maxQueued: 10,
+            maxQueuedPerClient: 10,
+            requestTimeout: .seconds(30)
+        )
         #expect(dispatched(router.submit(client: alice, payload: "a1", now: t0)).isEmpty)
         _ = router.submit(client: bob, payload: "b1", now: t0)
         _ = router.submit(client: alice, payload: "a2", now: t0)
@@ -81,7 +85,11 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
 
     @Test func timesOutWaitingRequestsAtTheirDeadline() {
         var router = Router(
-            maxInFlight: 1, maxQueued: 10, maxQueuedPerClient: 10, requestTimeout: .seconds(30))
+            maxInFlight: 1,
+            maxQueued: 10,
+            maxQueuedPerClient: 10,
+            requestTimeout: .seconds(30)
+        )
         _ = router.submit(client: alice, payload: "early", now: t0)
         _ = router.submit(client: bob, payload: "late", now: t0 + .seconds(10))
         #expect(router.expire(now: t0 + .seconds(29)).isEmpty)
@@ -103,14 +111,22 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
 
     @Test func refusesRequestsBeyondTheQueueBounds() {
         var router = Router(
-            maxInFlight: 1, maxQueued: 3, maxQueuedPerClient: 2, requestTimeout: .seconds(30))
+            maxInFlight: 1,
+            maxQueued: 3,
+            maxQueuedPerClient: 2,
+            requestTimeout: .seconds(30)
+        )
         _ = router.submit(client: alice, payload: "a1", now: t0)
         _ = router.submit(client: alice, payload: "a2", now: t0)
-        #expect(failed(router.submit(client: alice, payload: "a3", now: t0))
-            == ["a3": .clientQueueFull(limit: 2)])
+        #expect(
+            failed(router.submit(client: alice, payload: "a3", now: t0))
+                == ["a3": .clientQueueFull(limit: 2)]
+        )
         _ = router.submit(client: bob, payload: "b1", now: t0)
-        #expect(failed(router.submit(client: carol, payload: "c1", now: t0))
-            == ["c1": .relayQueueFull(limit: 3)])
+        #expect(
+            failed(router.submit(client: carol, payload: "c1", now: t0))
+                == ["c1": .relayQueueFull(limit: 3)]
+        )
     }
 
     @Test func forgetsWaitingRequestsOfADisconnectedClient() {
@@ -134,15 +150,21 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
         _ = router.submit(client: alice, payload: "a2", now: t0)
         _ = router.submit(client: bob, payload: "b1", now: t0)
         #expect(failed(router.shutDown()) == ["a2": .shuttingDown, "b1": .shuttingDown])
-        #expect(failed(router.submit(client: bob, payload: "b2", now: t0))
-            == ["b2": .shuttingDown])
+        #expect(
+            failed(router.submit(client: bob, payload: "b2", now: t0))
+                == ["b2": .shuttingDown]
+        )
         #expect(router.completed(first[0]).isEmpty)
         #expect(router.inFlightCount == 0)
     }
 
     @Test func clientEmptiedByExpiryGetsOneTurnForItsNextRequest() {
         var router = Router(
-            maxInFlight: 1, maxQueued: 10, maxQueuedPerClient: 10, requestTimeout: .seconds(1))
+            maxInFlight: 1,
+            maxQueued: 10,
+            maxQueuedPerClient: 10,
+            requestTimeout: .seconds(1)
+        )
         _ = router.submit(client: alice, payload: "old", now: t0)
         _ = router.expire(now: t0 + .seconds(2))
         _ = router.submit(client: alice, payload: "a1", now: t0 + .seconds(2))

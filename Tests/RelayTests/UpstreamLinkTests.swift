@@ -12,10 +12,12 @@ import Testing
     @Test func backoffDoublesFromTheBaseAndStaysAtTheCap() {
         let link = UpstreamLink(baseDelay: .milliseconds(500), maxDelay: .seconds(30))
         let delays = (1...9).map { link.backoff(attempt: $0) }
-        #expect(delays == [
-            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8),
-            .seconds(16), .seconds(30), .seconds(30), .seconds(30),
-        ])
+        #expect(
+            delays == [
+                .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8),
+                .seconds(16), .seconds(30), .seconds(30), .seconds(30),
+            ]
+        )
         #expect(link.backoff(attempt: Int.max) == .seconds(30))
     }
 
@@ -30,15 +32,19 @@ import Testing
     @Test func failedAttemptsBackOffAndAnnounceDownOnce() {
         var link = UpstreamLink()
         _ = link.start()
-        #expect(link.connectFailed(.other("connection refused")) == [
-            .publish(.down(reason: "connection refused")),
-            .scheduleReconnect(after: .milliseconds(500)),
-        ])
+        #expect(
+            link.connectFailed(.other("connection refused")) == [
+                .publish(.down(reason: "connection refused")),
+                .scheduleReconnect(after: .milliseconds(500)),
+            ]
+        )
         #expect(link.timerFired() == [.connect])
         #expect(link.state == .connecting(attempt: 2))
-        #expect(link.connectFailed(.other("connection refused")) == [
-            .scheduleReconnect(after: .seconds(1))
-        ])
+        #expect(
+            link.connectFailed(.other("connection refused")) == [
+                .scheduleReconnect(after: .seconds(1))
+            ]
+        )
         #expect(link.lastError == "connection refused")
     }
 
@@ -46,18 +52,22 @@ import Testing
         var link = UpstreamLink()
         _ = link.start()
         _ = link.connectSucceeded(at: upAt)
-        #expect(link.sessionClosed(reason: "closed 1006") == [
-            .publish(.down(reason: "closed 1006")),
-            .scheduleReconnect(after: .milliseconds(500)),
-        ])
+        #expect(
+            link.sessionClosed(reason: "closed 1006") == [
+                .publish(.down(reason: "closed 1006")),
+                .scheduleReconnect(after: .milliseconds(500)),
+            ]
+        )
         #expect(!link.isConnected)
         #expect(link.timerFired() == [.connect])
         let later = upAt + 5
         #expect(link.connectSucceeded(at: later) == [.publish(.reconnected(since: later))])
         #expect(link.lastError == nil)
         // A new outage is announced again.
-        #expect(link.sessionClosed(reason: "closed 1001").first
-            == .publish(.down(reason: "closed 1001")))
+        #expect(
+            link.sessionClosed(reason: "closed 1001").first
+                == .publish(.down(reason: "closed 1001"))
+        )
     }
 
     @Test func unauthorizedRetriesAtTheSlowestPace() {

@@ -51,7 +51,10 @@ final class RelayHarness: Sendable {
     /// A connected client whose greeting has been read.
     func client(reading: Bool = true) async throws -> TestClient {
         let client = try await TestClient.connect(
-            path: socketPath, loop: clientLoop, reading: reading)
+            path: socketPath,
+            loop: clientLoop,
+            reading: reading
+        )
         if reading { _ = try await client.next(ofType: "relay.hello") }
         return client
     }
