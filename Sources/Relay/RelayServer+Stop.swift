@@ -55,7 +55,6 @@ extension RelayServer {
             sayGoodbye(to: client, .shuttingDown, "relay shutting down")
         }
         perform(link.stopRequested())
-        onStateChange?(makeStatus())
     }
 
     /// Suspends until `condition` holds on the loop (checked whenever stop-relevant state

@@ -26,9 +26,10 @@ extension RelayServer {
                 session?.close()
             case .publish(let notice):
                 publish(type: "relay.upstream", body: RelayMessages.upstreamEvent(notice))
-                onStateChange?(makeStatus())
             }
         }
+        // Every link input goes through here, so this sees every state change.
+        onStateChange?(makeStatus())
     }
 
     /// Starts one connection attempt; its outcome comes back on the loop.
@@ -111,7 +112,11 @@ extension RelayServer {
 
     private func sessionClosed(reason: String) {
         session = nil
-        logger.info("upstream lost", metadata: ["upstream.close.reason": reason])
+        if isStopping {
+            logger.debug("upstream closed", metadata: ["upstream.close.reason": reason])
+        } else {
+            logger.info("upstream lost", metadata: ["upstream.close.reason": reason])
+        }
         perform(router.upstreamReadinessChanged(isReady: false))
         perform(link.sessionClosed(reason: reason))
         stopProgress?()

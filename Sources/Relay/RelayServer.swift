@@ -25,8 +25,9 @@ public final class RelayServer: @unchecked Sendable {
     let logger: Logger
     let connector: RelayUpstreamConnector
 
-    /// Called on the loop whenever the upstream state changes; for sd_notify `STATUS=`.
-    /// Set it before ``start(listener:)``.
+    /// Called on the loop after every upstream state change (connecting, connected,
+    /// waiting to reconnect, stopped); for sd_notify `STATUS=`. Set it before
+    /// ``start(listener:)``.
     public var onStateChange: (@Sendable (RelayStatus) -> Void)?
 
     var listener: Listener?

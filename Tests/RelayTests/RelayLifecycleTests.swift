@@ -141,3 +141,32 @@ enum FileManagerShim {
         return true
     }
 }
+
+/// Many idle clients at once; kept apart from the suite above so it runs alone.
+@Suite(.serialized) struct RelayIdleClientTests {
+    /// 5,000 idle clients (each costs two descriptors in this process, client and server
+    /// side; the test machine allows 20,000), all greeted, all counted, one still served.
+    @Test func holdsFiveThousandIdleClients() async throws {
+        let harness = try await RelayHarness()
+        let count = 5_000
+        var clients: [TestClient] = []
+        clients.reserveCapacity(count)
+        for _ in 0..<count {
+            clients.append(
+                try await TestClient.connect(path: harness.socketPath, loop: harness.clientLoop)
+            )
+        }
+        for client in clients {
+            #expect(try await client.nextObject()["type"] == "relay.hello")
+        }
+        #expect(await harness.relay.statusSnapshot.clientCount == count)
+        clients[count / 2].send(#"{"type":"relay.status","ref":"s"}"# + "\n")
+        let status = try await clients[count / 2].nextObject()
+        #expect(status["d"]?["clients"] == JSONValue(count))
+        for client in clients { client.close() }
+        try await waitUntil("clients gone") {
+            await harness.relay.statusSnapshot.clientCount == 0
+        }
+        await harness.shutdown()
+    }
+}
