@@ -7,7 +7,8 @@
 /// The relay never waits for a client. Its writes go to the connection's own buffer, whose
 /// size (`pendingWriteBytes`) this policy watches:
 ///
-/// - An event is written only while the queue stays within ``eventQueueLimit`` bytes.
+/// - An event is written only while the queue stays within ``eventQueueLimit`` bytes (or
+///   the queue is empty, so a single event larger than the limit still gets through).
 ///   The first event that does not fit puts the client in *dropping*: this and every
 ///   later event is dropped and counted. When the queue has drained completely the owner
 ///   sends one `relay.lagged` notice (how many were missed, and the `since` to resume
@@ -81,7 +82,9 @@ struct ClientOutputPolicy {
     mutating func offerEvent(seq: UInt64, size: Int, pending: Int) -> EventDecision {
         switch flow {
         case .live:
-            if pending + size <= eventQueueLimit { return .write }
+            // An empty queue takes any one event, however large: dropping it would leave
+            // no queued output whose draining could announce the loss.
+            if pending == 0 || pending + size <= eventQueueLimit { return .write }
             flow = .dropping(firstMissed: seq, missed: 1)
             return .drop
         case .dropping(let firstMissed, let missed):

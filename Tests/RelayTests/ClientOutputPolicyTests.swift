@@ -35,7 +35,7 @@ import Testing
 
     @Test func sendsOneLagNoticeOnDrainThenPausesUntilResubscribe() {
         var policy = policy()
-        _ = policy.offerEvent(seq: 5, size: 200, pending: 0)
+        _ = policy.offerEvent(seq: 5, size: 200, pending: 50)
         _ = policy.offerEvent(seq: 6, size: 10, pending: 0)
         let notice = policy.outputDrained()
         #expect(notice?.missed == 2 && notice?.resumeSince == 4)
@@ -43,6 +43,12 @@ import Testing
         #expect(policy.offerEvent(seq: 7, size: 10, pending: 0) == .drop)
         policy.resubscribed()
         #expect(policy.offerEvent(seq: 5, size: 10, pending: 0) == .write)
+    }
+
+    @Test func emptyQueueTakesAnEventLargerThanTheLimit() {
+        var policy = policy()
+        #expect(policy.offerEvent(seq: 1, size: 500, pending: 0) == .write)
+        #expect(policy.flow == .live)
     }
 
     @Test func noLagNoticeWithoutDrops() {
