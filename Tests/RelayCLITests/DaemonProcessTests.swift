@@ -151,17 +151,19 @@ import Testing
         relay.process.signal(SIGTERM)
         _ = try await relay.process.waitForExit()
 
-        var entries: [JSONValue] = []
-        try await waitUntil("journal entries of pid \(pid)") {
+        @Sendable func readJournal() async throws -> [JSONValue] {
             let journal = try ManagedProcess(
                 "/usr/bin/journalctl",
                 ["-o", "json", "--no-pager", "_PID=\(pid)"]
             )
             _ = try await journal.waitForExit()
             try await Task.sleep(for: .milliseconds(50))
-            entries = journal.standardOutput.values.compactMap { try? JSONValue(parsing: $0) }
-            return entries.contains { $0["MESSAGE"]?.stringValue == "relay stopped" }
+            return journal.standardOutput.values.compactMap { try? JSONValue(parsing: $0) }
         }
+        try await waitUntil("journal entries of pid \(pid)") {
+            try await readJournal().contains { $0["MESSAGE"]?.stringValue == "relay stopped" }
+        }
+        let entries = try await readJournal()
         let started = try #require(entries.first { $0["MESSAGE"]?.stringValue == "relay started" })
         #expect(started["MESSAGE_ID"]?.stringValue == "8e94592f83194d6cb84640c4989d6101")
         #expect(started["PRIORITY"]?.stringValue == "6")
