@@ -40,8 +40,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "TLS",
+            dependencies: ["COpenSSL", "SocketIO", "Logging"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "WebSocket",
-            dependencies: ["SocketIO", "Logging", "COpenSSL"],
+            dependencies: ["SocketIO", "Logging", "COpenSSL", "TLS"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -98,6 +103,11 @@ let package = Package(
         .testTarget(
             name: "SocketIOTests",
             dependencies: ["SocketIO", "TestSupport", "Logging"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TLSTests",
+            dependencies: ["TLS", "SocketIO", "TestSupport", "Logging"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,6 @@
+// sharkfin-relay
+// SPDX-License-Identifier: Apache-2.0
+
+import Testing
+
+@Test func placeholder() {}
