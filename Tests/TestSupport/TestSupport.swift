@@ -28,6 +28,7 @@ public struct TemporaryDirectory: Sendable {
 /// The test ran out of time waiting for something.
 public struct TestTimeout: Error, CustomStringConvertible {
     public let what: String
+    public init(what: String) { self.what = what }
     public var description: String { "timed out waiting for \(what)" }
 }
 
