@@ -1,12 +1,14 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import JSON
+
 /// `sharkfin-relay check-config [serve's options] [--json]`: resolves the configuration the
 /// way `serve` would (the same `ServeOptions` initializer) and prints it with each value's
 /// source, the API key redacted.
 ///
-/// Exit status: 0 valid; 1 invalid (the error on stderr); 2 the command line itself does not
-/// parse (an unknown option).
+/// Exit status: 0 valid; 1 invalid (the error on stderr, and with `--json` also
+/// `{"valid": false, "error": "…"}` on stdout); 2 the command line itself does not parse.
 struct CheckConfigCommand {
     static let parser = ArgumentParser(
         options: ServeOptions.settingOptions + [
@@ -60,6 +62,10 @@ struct CheckConfigCommand {
             )
         } catch {
             output.standardError("sharkfin-relay: invalid configuration: \(error)\n")
+            if parsed.has("json") {
+                let failure: JSONValue = ["valid": false, "error": .string("\(error)")]
+                output.standardOutput(failure.serializedString() + "\n")
+            }
             return .requestFailed
         }
         if parsed.has("json") {

@@ -105,6 +105,14 @@ import Testing
             environment: [:]
         )
         #expect(badFlag.status == 1)
+        let asJSON = await runCommandLine(
+            ["check-config", "--json", "--config", fixture.configPath],
+            environment: [:]
+        )
+        #expect(asJSON.status == 1)
+        let failure = try JSONValue(parsing: asJSON.standardOutput)
+        #expect(failure["valid"] == false)
+        #expect(failure["error"]?.stringValue?.contains("max-client") == true)
     }
 
     @Test func unknownOptionsAreUsageErrorsAndHelpSucceeds() async throws {
