@@ -53,7 +53,8 @@ struct RelayProcess {
         for key in [
             "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
             "LISTEN_FDNAMES", "JOURNAL_STREAM", "SHARKFIN_URL", "SHARKFIN_API_KEY",
-            "SHARKFIN_API_KEY_FILE", "CREDENTIALS_DIRECTORY",
+            "SHARKFIN_API_KEY_FILE", "CREDENTIALS_DIRECTORY", "SHARKFIN_RELAY_LOG_LEVEL",
+            "XDG_CONFIG_HOME",
         ] {
             environment.removeValue(forKey: key)
         }
@@ -61,7 +62,7 @@ struct RelayProcess {
         let relayArguments =
             [
                 "serve", "--url", upstream, "--api-key-file", keyFile, "--socket", socketPath,
-                "--log-target", "stderr", "--log-level", "debug",
+                "--log-target", "stderr", "--log-level", "debug", "--config", "/dev/null",
             ] + extraArguments
         let process: ManagedProcess
         if launcher.isEmpty {
