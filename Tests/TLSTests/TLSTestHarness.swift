@@ -68,7 +68,7 @@ final class RecordingDelegate: StreamConnectionDelegate, Sendable {
                     return result
                 }
             }
-            throw WaitTimedOut(what: "a close event (stream ended without one)")
+            throw TestTimeout(what: "a close event (stream ended without one)")
         }
     }
 }
@@ -167,10 +167,4 @@ func withServer(
     )
     defer { server.stop() }
     try await body(server)
-}
-
-/// A wait in these tests ran out of time (TestSupport's `TestTimeout` has no public init).
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
 }

@@ -76,7 +76,7 @@ struct TLSTestServer: Sendable {
                 once.resume(with: .failure(ServerFailure(log: errorPath)))
             }
             DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
-                once.resume(with: .failure(WaitTimedOut(what: "TLS test server's port")))
+                once.resume(with: .failure(TestTimeout(what: "TLS test server's port")))
             }
             do {
                 try process.run()
