@@ -51,6 +51,17 @@ import Testing
         #expect(error == .certificateExpired(subject: "CN=localhost"))
     }
 
+    @Test func otherVerificationFailuresCarryOpenSSLsReasonAndTheCertificate() async throws {
+        let error = try await failure(of: .echo, identity: \.notYetValid)
+        #expect(
+            error
+                == .certificateInvalid(
+                    reason: "certificate is not yet valid (X509 error 9 at depth 0, "
+                        + "subject CN=localhost)"
+                )
+        )
+    }
+
     @Test func certificateForAnotherHostIsAHostnameMismatch() async throws {
         let error = try await failure(of: .echo, identity: \.wrongHost)
         #expect(error == .hostnameMismatch(expected: "localhost"))

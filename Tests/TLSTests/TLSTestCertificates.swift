@@ -25,6 +25,8 @@ struct TLSTestCertificates: Sendable {
     let server: Identity
     /// Same names, signed by the test CA, valid only during 2020.
     let expired: Identity
+    /// Same names, signed by the test CA, valid only from 2099 on.
+    let notYetValid: Identity
     /// `CN=wrong.example`, SAN `DNS:wrong.example`, signed by the test CA.
     let wrongHost: Identity
     /// Self-signed `CN=localhost` with the right SANs: no CA anyone trusts.
@@ -119,6 +121,7 @@ struct TLSTestCertificates: Sendable {
             caFile: directory.file("ca.pem"),
             server: identity("server.pem", "server.key"),
             expired: identity("expired.pem", "server.key"),
+            notYetValid: identity("future.pem", "server.key"),
             wrongHost: identity("wrong.pem", "wrong.key"),
             selfSigned: identity("self.pem", "self.key"),
             otherCA: identity("other.pem", "server.key")
@@ -169,7 +172,8 @@ struct TLSTestCertificates: Sendable {
         )
     }
 
-    /// Issues `expired.pem` for the server key, valid from 2020-01-01 to 2021-01-01.
+    /// Issues `expired.pem` for the server key, valid from 2020-01-01 to 2021-01-01, and
+    /// `future.pem`, valid from 2099-01-01.
     private static func makeExpired(in directory: TemporaryDirectory) async throws {
         try FileManager.default.createDirectory(
             atPath: directory.file("db"),
@@ -204,6 +208,14 @@ struct TLSTestCertificates: Sendable {
                 "ca", "-batch", "-config", "ca.cnf", "-extensions", "server", "-in", "server.csr",
                 "-startdate", "20200101000000Z", "-enddate", "20210101000000Z",
                 "-out", "expired.pem",
+            ],
+            in: directory
+        )
+        try await openssl(
+            [
+                "ca", "-batch", "-config", "ca.cnf", "-extensions", "server", "-in", "server.csr",
+                "-startdate", "20990101000000Z", "-enddate", "20991231000000Z",
+                "-out", "future.pem",
             ],
             in: directory
         )
