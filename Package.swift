@@ -65,10 +65,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "RelayCLI",
+            dependencies: ["Relay", "SharkfinClient", "Systemd", "Logging", "JSON", "SocketIO"],
+            swiftSettings: strictSettings
+        ),
+
         // Thin executables.
         .executableTarget(
             name: "sharkfin-relay",
-            dependencies: ["Relay", "SharkfinClient", "Systemd", "Logging", "JSON", "SocketIO"],
+            dependencies: ["RelayCLI"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -112,6 +118,11 @@ let package = Package(
         .testTarget(
             name: "DevServerTests",
             dependencies: ["DevServer", "WebSocket", "JSON", "TestSupport", "Logging"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RelayCLITests",
+            dependencies: ["RelayCLI", "Relay", "DevServer", "JSON", "SocketIO", "TestSupport", "Logging"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,11 +1,12 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// Writes human-readable lines to standard error:
 /// `2026-12-03T15:34:16.123Z info relay: upstream connected upstream.url=ws://…`.
@@ -37,9 +38,11 @@ public struct StderrLogHandler: LogHandler {
 
     /// Quotes a metadata value when it holds spaces, quotes or control characters.
     static func quoted(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.unicodeScalars.contains { scalar in
-            scalar == " " || scalar == "\"" || scalar == "=" || scalar.value < 0x20
-        }
+        let needsQuotes =
+            value.isEmpty
+            || value.unicodeScalars.contains { scalar in
+                scalar == " " || scalar == "\"" || scalar == "=" || scalar.value < 0x20
+            }
         guard needsQuotes else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {

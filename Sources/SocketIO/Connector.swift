@@ -62,7 +62,9 @@ public enum TCPConnector {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do {
-                    continuation.resume(returning: try SocketAddress.resolve(host: host, port: port))
+                    continuation.resume(
+                        returning: try SocketAddress.resolve(host: host, port: port)
+                    )
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -95,7 +97,7 @@ public enum UnixConnector {
                     loop: loop,
                     remoteDescription: "unix:\(path)"
                 )
-            } catch where error.errno == EAGAIN && ContinuousClock.now < deadline {
+            } catch  where error.errno == EAGAIN && ContinuousClock.now < deadline {
                 Glibc.close(fd)
                 try await Task.sleep(for: .milliseconds(5))
             } catch {
@@ -150,7 +152,7 @@ private final class ConnectAttempt: IOEventHandler, @unchecked Sendable {
                 finish(.success(fd))
                 return
             }
-        } catch where error.errno == EINPROGRESS {
+        } catch  where error.errno == EINPROGRESS {
             // The normal non-blocking path: wait for writability.
         } catch {
             finish(.failure(error))
@@ -163,7 +165,14 @@ private final class ConnectAttempt: IOEventHandler, @unchecked Sendable {
             return
         }
         timer = loop.schedule(after: timeout) { [self] in
-            finish(.failure(SocketIOError.connectTimedOut(host: address.description, port: address.port ?? 0)))
+            finish(
+                .failure(
+                    SocketIOError.connectTimedOut(
+                        host: address.description,
+                        port: address.port ?? 0
+                    )
+                )
+            )
         }
     }
 

@@ -1,10 +1,11 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// A handle to a task scheduled with `EventLoop.schedule(after:_:)`.
 public final class ScheduledTask: Sendable {

@@ -121,7 +121,9 @@ public final class EventLoop: @unchecked Sendable {
         let handle = ScheduledTask()
         let deadline = MonotonicClock.now() &+ delay.nanosecondsClampedNonNegative
         let mustWake = shared.withLock { state -> Bool in
-            state.newTimers.append(TimerEntry(deadline: deadline, sequence: 0, task: task, handle: handle))
+            state.newTimers.append(
+                TimerEntry(deadline: deadline, sequence: 0, task: task, handle: handle)
+            )
             return wakeUpLocked(&state)
         }
         if mustWake { wake() }

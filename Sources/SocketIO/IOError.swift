@@ -61,7 +61,7 @@ func nonBlockingCall<Result: BinaryInteger>(
 ) throws(IOError) -> NonBlockingResult<Result> {
     do {
         return .done(try systemCall(name(), body))
-    } catch where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
+    } catch  where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
         return .wouldBlock
     }
 }

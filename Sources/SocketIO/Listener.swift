@@ -81,7 +81,9 @@ public final class Listener: @unchecked Sendable {
     /// open than asked, not even for an instant. The caller decides what to do with a file
     /// already at `path` (see the relay's stale-socket check); `bind` fails with
     /// `EADDRINUSE` if one exists.
-    public static func unix(path: String, mode: mode_t = 0o600, on loop: EventLoop) throws -> Listener {
+    public static func unix(path: String, mode: mode_t = 0o600, on loop: EventLoop) throws
+        -> Listener
+    {
         let address = try SocketAddress(unixPath: path)
         let fd = try makeStreamSocket(family: AF_UNIX)
         do {
@@ -147,7 +149,7 @@ public final class Listener: @unchecked Sendable {
                         clinux_accept4(listening, pointer, &length, flags)
                     }
                 }
-            } catch where error.errno == EMFILE || error.errno == ENFILE {
+            } catch  where error.errno == EMFILE || error.errno == ENFILE {
                 pauseAfterDescriptorExhaustion()
                 return
             } catch {
@@ -160,9 +162,17 @@ public final class Listener: @unchecked Sendable {
                     SocketAddress(copying: $0, length: length).description
                 }
             }
-            if storage.ss_family == sa_family_t(AF_INET) || storage.ss_family == sa_family_t(AF_INET6) {
+            if storage.ss_family == sa_family_t(AF_INET)
+                || storage.ss_family == sa_family_t(AF_INET6)
+            {
                 var one: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                setsockopt(
+                    fd,
+                    Int32(IPPROTO_TCP),
+                    TCP_NODELAY,
+                    &one,
+                    socklen_t(MemoryLayout<Int32>.size)
+                )
             }
             let connection = StreamConnection(
                 transport: PlainSocketTransport(descriptor: fd),

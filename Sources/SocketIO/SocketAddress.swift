@@ -42,7 +42,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
     public var family: Int32 { Int32(storage.ss_family) }
 
     /// The longest Unix socket path, not counting the terminating NUL.
-    public static let maximumUnixPathLength = MemoryLayout<sockaddr_un>.size
+    public static let maximumUnixPathLength =
+        MemoryLayout<sockaddr_un>.size
         - MemoryLayout<sa_family_t>.size - 1
 
     /// A Unix-domain address for `path`.
@@ -112,7 +113,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func withSockaddr<R, E: Error>(
+    /// Calls `body` with a `sockaddr` pointer and length for `bind`, `connect` and friends.
+    public func withSockaddr<R, E: Error>(
         _ body: (UnsafePointer<sockaddr>, socklen_t) throws(E) -> R
     ) throws(E) -> R {
         var copy = storage
@@ -135,7 +137,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         hints.ai_flags = passive ? AI_PASSIVE : AI_ADDRCONFIG
         var list: UnsafeMutablePointer<addrinfo>?
         // Brackets around IPv6 literals belong to URLs, not to getaddrinfo.
-        let bare = host.hasPrefix("[") && host.hasSuffix("]")
+        let bare =
+            host.hasPrefix("[") && host.hasSuffix("]")
             ? String(host.dropFirst().dropLast()) : host
         let status = getaddrinfo(bare, String(port), &hints, &list)
         guard status == 0, let first = list else {
@@ -159,7 +162,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
 
 /// Creates a non-blocking, close-on-exec stream socket.
 func makeStreamSocket(family: Int32) throws(IOError) -> Int32 {
-    let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+    let type =
+        Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         | Int32(SOCK_CLOEXEC.rawValue)
     return try systemCall("socket") { socket(family, type, 0) }
 }

@@ -243,7 +243,9 @@ public final class StreamConnection: @unchecked Sendable {
             let result: TransportResult
             do {
                 result = try chunk.withUnsafeBytes { buffer in
-                    try transport.write(UnsafeRawBufferPointer(rebasing: buffer[outputHeadOffset...]))
+                    try transport.write(
+                        UnsafeRawBufferPointer(rebasing: buffer[outputHeadOffset...])
+                    )
                 }
             } catch {
                 finishClose(error: error)

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import SocketIO
 
@@ -41,7 +41,12 @@ import TestSupport
         let deadlines: [UInt64] = [5, 3, 9, 3, 1, 7, 5, 5, 2]
         for (sequence, deadline) in deadlines.enumerated() {
             heap.insert(
-                TimerEntry(deadline: deadline, sequence: UInt64(sequence), task: {}, handle: ScheduledTask())
+                TimerEntry(
+                    deadline: deadline,
+                    sequence: UInt64(sequence),
+                    task: {},
+                    handle: ScheduledTask()
+                )
             )
         }
         var order: [(UInt64, UInt64)] = []

@@ -3,8 +3,8 @@
 
 import Glibc
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import SocketIO
 
@@ -48,7 +48,11 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
         let port = try #require(listener.port)
 
         let client = try await TCPConnector.connect(
-            host: "127.0.0.1", port: port, timeout: .seconds(5), on: loop)
+            host: "127.0.0.1",
+            port: port,
+            timeout: .seconds(5),
+            on: loop
+        )
         let collector = CollectingDelegate()
         let payload = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         await loop.submit {
@@ -92,7 +96,10 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
         let credentials = try #require(try await accepted.waitForCount(1).first ?? nil)
         #expect(credentials.pid == getpid())
         #expect(credentials.uid == getuid())
-        await loop.submit { client.close(); listener.close() }
+        await loop.submit {
+            client.close()
+            listener.close()
+        }
     }
 
     @Test func connectingToAClosedPortFailsWithConnectionRefused() async throws {
@@ -103,7 +110,11 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
         await loop.submit { listener.close() }
         await #expect(throws: SocketIOError.self) {
             _ = try await TCPConnector.connect(
-                host: "127.0.0.1", port: port, timeout: .seconds(2), on: loop)
+                host: "127.0.0.1",
+                port: port,
+                timeout: .seconds(2),
+                on: loop
+            )
         }
     }
 
@@ -112,7 +123,11 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
         defer { loop.shutdown() }
         do {
             _ = try await TCPConnector.connect(
-                host: "no-such-host.invalid", port: 1, timeout: .seconds(5), on: loop)
+                host: "no-such-host.invalid",
+                port: 1,
+                timeout: .seconds(5),
+                on: loop
+            )
             Issue.record("connect succeeded")
         } catch let error as SocketIOError {
             guard case .resolutionFailed = error else {
@@ -136,7 +151,11 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
             }
         }
         let client = try await TCPConnector.connect(
-            host: "127.0.0.1", port: listener.port!, timeout: .seconds(5), on: loop)
+            host: "127.0.0.1",
+            port: listener.port!,
+            timeout: .seconds(5),
+            on: loop
+        )
         let writer = CollectingDelegate()
         let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
         await loop.submit {
@@ -149,7 +168,10 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
         #expect(pending < 32 << 20)
         // The loop still runs other work promptly.
         #expect(await loop.submit { 7 } == 7)
-        await loop.submit { client.close(); listener.close() }
+        await loop.submit {
+            client.close()
+            listener.close()
+        }
         let server = try await stalled.waitForCount(1)[0]
         await loop.submit { server.close() }
     }
@@ -168,7 +190,11 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
             }
         }
         let client = try await TCPConnector.connect(
-            host: "127.0.0.1", port: listener.port!, timeout: .seconds(5), on: loop)
+            host: "127.0.0.1",
+            port: listener.port!,
+            timeout: .seconds(5),
+            on: loop
+        )
         let clientSide = CollectingDelegate()
         await loop.submit {
             client.start(delegate: clientSide)
@@ -177,7 +203,10 @@ private final class CollectingDelegate: StreamConnectionDelegate, @unchecked Sen
         }
         _ = try await serverSide.endOfStream.waitForCount(1)
         let server = try await accepted.waitForCount(1)[0]
-        await loop.submit { server.write(Array("answer".utf8)); server.closeAfterFlushing(timeout: .seconds(1)) }
+        await loop.submit {
+            server.write(Array("answer".utf8))
+            server.closeAfterFlushing(timeout: .seconds(1))
+        }
         try await waitUntil("answer") { clientSide.bytes == Array("answer".utf8) }
         #expect(try await clientSide.closed.waitForCount(1) == ["clean"])
         await loop.submit { listener.close() }
