@@ -239,12 +239,13 @@ import Testing
     @Test func serverSideRefusesBadUpgrades() throws {
         let upgrade = "Upgrade: websocket\r\nConnection: Upgrade"
         let key = "Sec-WebSocket-Key: \(Self.key)"
+        let version = "Sec-WebSocket-Version: 13"
         let bad = [
-            "POST /ws HTTP/1.1\r\nHost: h\r\n\(upgrade)\r\n\(key)\r\nSec-WebSocket-Version: 13",
-            "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n\(key)\r\nSec-WebSocket-Version: 13",
+            "POST /ws HTTP/1.1\r\nHost: h\r\n\(upgrade)\r\n\(key)\r\n\(version)",
+            "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n\(key)\r\n\(version)",
             "GET /ws HTTP/1.1\r\nHost: h\r\n\(upgrade)\r\n\(key)\r\nSec-WebSocket-Version: 8",
-            "GET /ws HTTP/1.1\r\nHost: h\r\n\(upgrade)\r\nSec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13",
-            "GET /ws HTTP/1.0\r\nHost: h\r\n\(upgrade)\r\n\(key)\r\nSec-WebSocket-Version: 13",
+            "GET /ws HTTP/1.1\r\nHost: h\r\n\(upgrade)\r\nSec-WebSocket-Key: c2g=\r\n\(version)",
+            "GET /ws HTTP/1.0\r\nHost: h\r\n\(upgrade)\r\n\(key)\r\n\(version)",
         ]
         for text in bad {
             var parser = HTTPHeadParser()
