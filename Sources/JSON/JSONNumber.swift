@@ -23,7 +23,9 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public init?(text: String) {
         var text = text
         let valid = text.withUTF8 { bytes in
-            if case .success(let end) = Self.scan(bytes, from: 0) { end == bytes.count } else {
+            if case .success(let end) = Self.scan(bytes, from: 0) {
+                end == bytes.count
+            } else {
                 false
             }
         }

@@ -30,13 +30,32 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// An object of `pairs` in order; a repeated key keeps its last value at its first
     /// position.
     public init(_ pairs: [(String, JSONValue)]) {
-        self.members = []
-        self.members.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
+        self.init(deduplicating: pairs, count: pairs.count)
     }
 
-    /// Wraps members the caller guarantees to have unique keys.
-    init(uniqueMembers members: [Element]) {
+    /// An object of `pairs` in order; a repeated key keeps its last value at its first
+    /// position.
+    ///
+    /// Small objects find duplicates by scanning; larger ones through a hash index, so a
+    /// hostile input with many keys costs O(n), not O(n²).
+    init<Pairs: Sequence<(String, JSONValue)>>(deduplicating pairs: Pairs, count: Int) {
+        var members: [Element] = []
+        members.reserveCapacity(count)
+        var positions: [String: Int]? = count > 16 ? [:] : nil
+        for (key, value) in pairs {
+            let existing: Int?
+            if positions != nil {
+                existing = positions![key]
+                if existing == nil { positions![key] = members.count }
+            } else {
+                existing = members.firstIndex { $0.key == key }
+            }
+            if let existing {
+                members[existing].value = value
+            } else {
+                members.append((key, value))
+            }
+        }
         self.members = members
     }
 

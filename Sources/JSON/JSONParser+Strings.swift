@@ -54,12 +54,20 @@ extension JSONCursor {
         var secondHigh: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondLow = 0xA0
+        case 0xE0:
+            length = 3
+            secondLow = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondHigh = 0x9F
-        case 0xF0: length = 4; secondLow = 0x90
+        case 0xED:
+            length = 3
+            secondHigh = 0x9F
+        case 0xF0:
+            length = 4
+            secondLow = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondHigh = 0x8F
+        case 0xF4:
+            length = 4
+            secondHigh = 0x8F
         default: throw error(.invalidUTF8)
         }
         for position in 1..<length {
@@ -112,11 +120,14 @@ extension JSONCursor {
         index += 6
         switch scalar {
         case 0xD800...0xDBFF:
-            guard index + 1 < bytes.count else {
+            // Input that ends where the low surrogate's escape could still follow is cut
+            // short; anything else in that place leaves the high surrogate alone.
+            let backslashFollows = index < bytes.count && bytes[index] == 0x5C
+            guard index < bytes.count, !backslashFollows || index + 1 < bytes.count else {
                 index = bytes.count
                 throw error(.unexpectedEnd)
             }
-            guard bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u") else {
+            guard backslashFollows, bytes[index + 1] == UInt8(ascii: "u") else {
                 index = escapeStart
                 throw error(.invalidUnicodeScalar)
             }

@@ -58,7 +58,9 @@ public struct JSONParser: Sendable {
 
     private func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
         if let maxBytes = limits.maxBytes, buffer.count > maxBytes {
-            return .failure(JSONParseError(reason: .inputTooLarge(limit: maxBytes), offset: maxBytes))
+            return .failure(
+                JSONParseError(reason: .inputTooLarge(limit: maxBytes), offset: maxBytes)
+            )
         }
         var cursor = JSONCursor(bytes: buffer, maxDepth: limits.maxDepth)
         do throws(JSONParseError) {
@@ -169,9 +171,9 @@ struct JSONCursor {
                     continue nextValue
                 }
                 if frame.isObject && byte == UInt8(ascii: "}") {
-                    value = .object(
-                        Self.makeObject(keys: keys[frame.keyStart...], values: values[frame.valueStart...])
-                    )
+                    let members = zip(keys[frame.keyStart...], values[frame.valueStart...])
+                    let count = keys.count - frame.keyStart
+                    value = .object(JSONObject(deduplicating: members, count: count))
                     keys.removeSubrange(frame.keyStart...)
                 } else if !frame.isObject && byte == UInt8(ascii: "]") {
                     value = .array(Array(values[frame.valueStart...]))
@@ -204,40 +206,16 @@ struct JSONCursor {
         return key
     }
 
-    /// Builds an object; a repeated key keeps its last value at its first position.
-    private static func makeObject(
-        keys: ArraySlice<String>,
-        values: ArraySlice<JSONValue>
-    ) -> JSONObject {
-        var members: [JSONObject.Element] = []
-        members.reserveCapacity(keys.count)
-        // Small objects check duplicates by scanning; large ones switch to a hash index so
-        // a hostile object with many keys costs O(n), not O(n²).
-        var positions: [String: Int]? = keys.count > 16 ? [:] : nil
-        for (key, value) in zip(keys, values) {
-            let existing: Int?
-            if positions != nil {
-                existing = positions![key]
-                if existing == nil { positions![key] = members.count }
-            } else {
-                existing = members.firstIndex { $0.key == key }
-            }
-            if let existing {
-                members[existing].value = value
-            } else {
-                members.append((key, value))
-            }
-        }
-        return JSONObject(uniqueMembers: members)
-    }
-
     /// Matches a number and keeps its text.
     private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = index
         switch JSONNumber.scan(bytes, from: start) {
         case .success(let end):
             index = end
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                as: UTF8.self
+            )
             return JSONNumber(uncheckedText: text)
         case .failure(.truncated):
             index = bytes.count
@@ -250,7 +228,10 @@ struct JSONCursor {
 
     /// Matches `literal` byte for byte at the index.
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
-        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        let expected = UnsafeBufferPointer(
+            start: literal.utf8Start,
+            count: literal.utf8CodeUnitCount
+        )
         for byte in expected {
             guard index < bytes.count else { throw error(.unexpectedEnd) }
             guard bytes[index] == byte else { throw error(.unexpectedByte(bytes[index])) }

@@ -24,6 +24,11 @@ extension JSONValue {
     /// Strings are written with the shortest escapes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`,
     /// `\t`, and `\u00XX` (lowercase hex) for the other control characters. Everything else,
     /// `/` and non-ASCII included, is written as raw UTF-8.
+    ///
+    /// Go's `encoding/json` also escapes `<`, `>`, `&`, U+2028 and U+2029 by default; this
+    /// writer does not, so a string holding those serializes to different bytes (the same
+    /// value) than the Go server would send. An escaping option would lift that if the
+    /// devserver ever needs byte-identical output for such strings.
     public func write(into buffer: inout [UInt8]) {
         switch self {
         case .null:
@@ -58,7 +63,9 @@ extension JSONValue {
                 let byte = utf8[position]
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
                 if runStart < position {
-                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                    buffer.append(
+                        contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position])
+                    )
                 }
                 appendEscape(for: byte, into: &buffer)
                 runStart = position + 1

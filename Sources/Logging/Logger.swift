@@ -94,7 +94,11 @@ public struct LogEntry: Sendable {
 /// Never log API keys or message bodies, at any level.
 public struct Logger: Sendable {
     public var label: String
+    /// The threshold when no `levelControl` is attached.
     public var logLevel: LogLevel
+    /// A threshold shared by every copy of this logger that can change at run time (the
+    /// daemon's SIGHUP reload); when set it overrides `logLevel`.
+    public var levelControl: LogLevelControl?
     public var metadata: LogMetadata
     public var handler: any LogHandler
 
@@ -108,6 +112,7 @@ public struct Logger: Sendable {
         self.logLevel = level
         self.metadata = metadata
         self.handler = handler
+        self.levelControl = nil
     }
 
     /// A logger that drops everything; the default for library types in tests.
@@ -129,7 +134,9 @@ public struct Logger: Sendable {
     }
 
     @inlinable
-    public func isEnabled(_ level: LogLevel) -> Bool { level >= logLevel }
+    public func isEnabled(_ level: LogLevel) -> Bool {
+        level >= (levelControl?.level ?? logLevel)
+    }
 
     public func log(
         _ level: LogLevel,

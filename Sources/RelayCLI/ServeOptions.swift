@@ -155,9 +155,8 @@ struct ServeOptions {
         let levelName =
             parsed.value("log-level") ?? environment["SHARKFIN_RELAY_LOG_LEVEL"] ?? "info"
         guard let level = LogLevel(name: levelName) else {
-            throw UsageError(
-                "--log-level must be one of \(LogLevel.allCases.map(\.description).joined(separator: ", ")), got '\(levelName)'"
-            )
+            let names = LogLevel.allCases.map(\.description).joined(separator: ", ")
+            throw UsageError("--log-level must be one of \(names), got '\(levelName)'")
         }
         logLevel = level
         let targetName = parsed.value("log-target") ?? "auto"
