@@ -118,6 +118,7 @@ public struct WebSocketProtocolState: Sendable {
             return actions
         }
         parser.append(bytes)
+        defer { parser.detachInput() }
         while state == .open || state.isAwaitingPeerClose {
             switch parser.next() {
             case .needMoreBytes:
