@@ -89,6 +89,9 @@ public struct FrameParser: Sendable {
     public var bufferedByteCount: Int { pending.count }
 
     /// Hands the parser the next bytes of the stream.
+    ///
+    /// The slice is kept, not copied, until consumed: do not pass a view of a buffer that
+    /// will be overwritten (the connection copies SocketIO's shared read buffer first).
     public mutating func append(_ bytes: ArraySlice<UInt8>) {
         if pending.isEmpty {
             pending = bytes
@@ -99,15 +102,6 @@ public struct FrameParser: Sendable {
 
     /// Hands the parser the next bytes of the stream.
     public mutating func append(_ bytes: [UInt8]) { append(bytes[...]) }
-
-    /// Copies still-unconsumed input into storage of the parser's own.
-    ///
-    /// `append` keeps the caller's slice without copying it; a caller that passes a view of a
-    /// buffer it will reuse (SocketIO's shared read buffer) calls this before returning.
-    /// Usually nothing is left: `next()` consumes everything before asking for more bytes.
-    public mutating func detachInput() {
-        pending = pending.isEmpty ? [] : ArraySlice(Array(pending))
-    }
 
     /// Advances as far as the buffered bytes allow.
     public mutating func next() -> Step {

@@ -126,7 +126,7 @@ extension WebSocketConnection {
         case .upgraded(let leftover):
             handshake = nil
             run.finish(.success(()))
-            if !leftover.isEmpty { handle(protocolState.bytesReceived(leftover[...])) }
+            if !leftover.isEmpty { receive(leftover[...]) }
         case .failed(let error):
             handshake = nil
             run.finish(.failure(error))

@@ -11,8 +11,11 @@ import SocketIO
 /// closing handshake and keepalive pongs, closing TCP, and calling the delegate.
 ///
 /// Frames keep being processed between the handshake and `start(delegate:)`, so a server
-/// ping is answered at once; messages and the closure arriving in that gap are held and
-/// delivered, in order, when `start` is called.
+/// ping is answered at once, until the first message arrives: from then on input is held
+/// unprocessed, so that the application sees (and may answer) that message before any later
+/// frame changes the state (a server may send a message and then break the protocol, and
+/// the answer to the message must still go out; Autobahn 4.1.3). `start` delivers what was
+/// held and resumes processing.
 ///
 /// Sending and closing may be called from any thread (they hop onto the loop); `start` and
 /// `bufferedAmount` only on the loop.
@@ -28,6 +31,13 @@ public final class WebSocketConnection: @unchecked Sendable {
         case ping([UInt8])
         case pong([UInt8])
         case closure(WebSocketClosure)
+
+        var isMessage: Bool {
+            switch self {
+            case .text, .binary: true
+            case .ping, .pong, .closure: false
+            }
+        }
     }
 
     public let loop: EventLoop
@@ -42,6 +52,10 @@ public final class WebSocketConnection: @unchecked Sendable {
     private var delegate: (any WebSocketDelegate)?
     private var isStarted = false
     private var heldEvents: [Event] = []
+    /// Input that arrived while a message waits for `start`, processed after it.
+    private var heldInput: [UInt8] = []
+    /// The transport ended while input was held: `(error)` to report after that input.
+    private var heldTransportEnd: WebSocketError??
     private var actionQueue: [WebSocketProtocolState.Action] = []
     private var isPerformingActions = false
     private var closeTimer: ScheduledTask?
@@ -82,7 +96,7 @@ public final class WebSocketConnection: @unchecked Sendable {
     ) {
         stream.loop.preconditionInEventLoop()
         self.init(stream: stream, role: .server, configuration: configuration, logger: logger)
-        if !leftover.isEmpty { handle(protocolState.bytesReceived(leftover[...])) }
+        if !leftover.isEmpty { receive(leftover[...]) }
     }
 
     /// The object that must receive `stream`'s delegate calls; see `init(acceptedOn:...)`.
@@ -98,6 +112,23 @@ public final class WebSocketConnection: @unchecked Sendable {
         if role == .server { stream.start(delegate: StreamEvents(self)) }
         scheduleKeepalivePing()
         deliverHeldEvents()
+        while protocolState.hasUnprocessedInput {
+            handle(protocolState.deliveryFinished())
+        }
+        if !heldInput.isEmpty {
+            let input = heldInput
+            heldInput = []
+            receive(input[...])
+        }
+        if let end = heldTransportEnd {
+            heldTransportEnd = nil
+            handle(protocolState.transportClosed(error: end))
+        }
+    }
+
+    /// Whether a message waits for `start`, so further input must wait too.
+    private var isHoldingInput: Bool {
+        !isStarted && heldEvents.contains { $0.isMessage }
     }
 
     /// Sends a text message of already UTF-8 encoded bytes.
@@ -161,7 +192,21 @@ public final class WebSocketConnection: @unchecked Sendable {
         if handshake != nil {
             handshakeBytesReceived(bytes)
         } else {
-            handle(protocolState.bytesReceived(bytes))
+            // A copy: the slice views SocketIO's shared read buffer, reused on the next read.
+            receive(Array(bytes)[...])
+        }
+    }
+
+    /// Feeds frame bytes to the state machine, letting each delivered message be handled
+    /// before the next frame is looked at.
+    func receive(_ bytes: ArraySlice<UInt8>) {
+        if isHoldingInput {
+            heldInput.append(contentsOf: bytes)
+            return
+        }
+        handle(protocolState.bytesReceived(bytes))
+        while protocolState.hasUnprocessedInput && !isHoldingInput {
+            handle(protocolState.deliveryFinished())
         }
     }
 
@@ -171,6 +216,10 @@ public final class WebSocketConnection: @unchecked Sendable {
             return
         }
         let wsError = error.map { WebSocketError.connectionLost("\($0)") }
+        if isHoldingInput {
+            heldTransportEnd = .some(wsError)
+            return
+        }
         handle(protocolState.transportClosed(error: wsError))
     }
 

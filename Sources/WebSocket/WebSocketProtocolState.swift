@@ -108,23 +108,45 @@ public struct WebSocketProtocolState: Sendable {
     public var isClosed: Bool { state == .closed }
 
     /// Bytes arrived from the peer.
+    ///
+    /// Processing pauses after each delivered message while more input is buffered, so the
+    /// owner can hand the message over (and the application answer it) before a later frame
+    /// in the same read changes the state: an echo of a valid message must still go out when
+    /// the next frame fails the connection (Autobahn 3.2, 4.1.3, 5.15). The owner then calls
+    /// `deliveryFinished()` while `hasUnprocessedInput` holds.
     public mutating func bytesReceived(_ bytes: ArraySlice<UInt8>) -> [Action] {
-        var actions: [Action] = []
-        switch state {
-        case .open, .closing(.sentByUs):
-            break
-        case .closing(.receivedFromPeer), .closing(.answeredByPeer), .closing(.dropped), .closed:
-            // Nothing may follow a close frame (§5.5.1); whatever does is ignored.
-            return actions
-        }
+        guard isReading else { return [] }
         parser.append(bytes)
-        defer { parser.detachInput() }
-        while state == .open || state.isAwaitingPeerClose {
+        return processBufferedInput()
+    }
+
+    /// The owner has performed the actions of the last step; continue with buffered input.
+    public mutating func deliveryFinished() -> [Action] {
+        guard isReading else { return [] }
+        return processBufferedInput()
+    }
+
+    /// Whether buffered input waits for `deliveryFinished()`.
+    public var hasUnprocessedInput: Bool { isReading && parser.bufferedByteCount > 0 }
+
+    /// Whether incoming frames still matter: nothing may follow a close frame (§5.5.1), so
+    /// after the peer's close whatever arrives is ignored.
+    private var isReading: Bool { state == .open || state.isAwaitingPeerClose }
+
+    private mutating func processBufferedInput() -> [Action] {
+        var actions: [Action] = []
+        while isReading {
             switch parser.next() {
             case .needMoreBytes:
                 return actions
             case .frame(let frame):
                 frameReceived(frame, into: &actions)
+                switch actions.last {
+                case .deliverText, .deliverBinary:
+                    if parser.bufferedByteCount > 0 { return actions }
+                default:
+                    break
+                }
             case .violation(let error):
                 fail(error, into: &actions)
                 return actions

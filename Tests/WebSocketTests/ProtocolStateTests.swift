@@ -18,7 +18,9 @@ func clientState(maxMessageSize: Int = 1 << 20) -> WebSocketProtocolState {
 extension WebSocketProtocolState {
     /// Feeds the wire form of server frames (unmasked) to a client-role machine.
     mutating func receive(_ frames: WebSocketFrame...) -> [Action] {
-        bytesReceived(wire(frames)[...])
+        var actions = bytesReceived(wire(frames)[...])
+        while hasUnprocessedInput { actions += deliveryFinished() }
+        return actions
     }
 }
 
@@ -65,6 +67,18 @@ func closePayload(_ code: UInt16, _ reason: String = "") -> [UInt8] {
                 state.bytesReceived(bytes[..<split]) + state.bytesReceived(bytes[split...])
             #expect(actions == [.deliverBinary([1, 2, 3, 4, 5])], "split \(split)")
         }
+    }
+
+    @Test func pausesAfterEachMessageSoItsAnswerPrecedesALaterViolation() {
+        var state = clientState()
+        let bytes = wire([WebSocketFrame(opcode: .text, payload: [0x61])]) + [0xA1, 0x00]
+        #expect(state.bytesReceived(bytes[...]) == [.deliverText([0x61])])
+        #expect(state.hasUnprocessedInput)
+        let echo = state.sendRequested(.text([0x61]))
+        #expect(echo == [.sendFrame(WebSocketFrame(opcode: .text, payload: [0x61]))])
+        let failure = state.deliveryFinished()
+        #expect(failure.count == 2 && failure.last == .startCloseTimer)
+        #expect(!state.hasUnprocessedInput)
     }
 
     @Test func answersPingWithPongEchoingThePayload() {
