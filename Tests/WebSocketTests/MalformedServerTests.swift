@@ -90,21 +90,25 @@ import Testing
         }
     }
 
+    /// Before `start`, pings are answered at once until a message arrives; from then on
+    /// input waits, so the application sees the message before anything after it.
     @Test func pingsBeforeStartAreAnsweredAndMessagesHeldUntilStart() async throws {
         try await Self.withRawServer { peer, loop in
-            let bytes: [UInt8] = [0x81, 0x02, 0x68, 0x69, 0x89, 0x01, 0x2A]
+            let bytes: [UInt8] = [0x89, 0x01, 0x2A, 0x81, 0x02, 0x68, 0x69, 0x89, 0x01, 0x2B]
             let path = "/raw/\(Self.hex(bytes))"
             let ws = try await WebSocketConnection.connect(
                 to: try WebSocketURL("ws://127.0.0.1:\(peer.port)\(path)"),
                 on: loop,
                 logger: .disabled
             )
-            #expect(
-                try await peer.waitForLine(prefix: "FRAME \(path) 10") == "FRAME \(path) 10 1 2a"
-            )
+            let firstPong = try await peer.waitForLine(prefix: "FRAME \(path) 10")
+            #expect(firstPong == "FRAME \(path) 10 1 2a")
             let delegate = RecordingDelegate()
             await ws.start(on: delegate)
-            #expect(try await delegate.events.waitForCount(2) == [.text("hi"), .ping([0x2A])])
+            let events = try await delegate.events.waitForCount(3)
+            #expect(events == [.ping([0x2A]), .text("hi"), .ping([0x2B])])
+            try await peer.waitForLine(prefix: "FRAME \(path) 10 1 2b")
+            #expect(peer.output.filter { $0.hasPrefix("FRAME") }.count == 2)
             ws.close()
             _ = try await delegate.closure()
         }
