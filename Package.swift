@@ -40,8 +40,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "TLS",
+            dependencies: ["COpenSSL", "SocketIO", "Logging"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "WebSocket",
-            dependencies: ["SocketIO", "Logging", "COpenSSL"],
+            dependencies: ["SocketIO", "Logging", "COpenSSL", "TLS"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -82,6 +87,12 @@ let package = Package(
             dependencies: ["DevServer", "Logging"],
             swiftSettings: strictSettings
         ),
+        // Drives the Autobahn (kosoku) fuzzing server's cases through our WebSocket client.
+        .executableTarget(
+            name: "autobahn-client",
+            dependencies: ["WebSocket", "SocketIO", "Logging"],
+            swiftSettings: strictSettings
+        ),
 
         // Tests.
         .target(
@@ -98,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "SocketIOTests",
             dependencies: ["SocketIO", "TestSupport", "Logging"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TLSTests",
+            dependencies: ["TLS", "SocketIO", "TestSupport", "Logging"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -14,6 +14,7 @@ public enum RelayCommandLine {
 
         commands:
           serve         run the relay daemon
+          check-config  print serve's effective configuration and where each value came from
           call TYPE [JSON-ARGS]
                         send one request through the relay and print the reply
           watch         print events as JSON lines until interrupted
@@ -46,6 +47,9 @@ public enum RelayCommandLine {
                     output: output
                 )
                 .rawValue
+            case "check-config":
+                return try CheckConfigCommand(rest, environment: environment).run(output: output)
+                    .rawValue
             case "call":
                 return try CallCommand(rest, environment: environment).run(output: output).rawValue
             case "watch":

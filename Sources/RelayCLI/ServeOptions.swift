@@ -13,18 +13,34 @@ public enum LogTarget: String, Sendable {
     case journal
 }
 
-/// Everything `sharkfin-relay serve` was told, resolved from flags and environment and
-/// checked, before anything starts.
+/// Everything `sharkfin-relay serve` was told, resolved and checked before anything starts.
 ///
-/// Precedence: command-line flags, then environment variables, then built-in defaults.
+/// Precedence, per setting: command-line flags, then environment variables, then the config
+/// file, then built-in defaults. The API key has its own order (see `resolveAPIKey`).
+/// `sources` remembers where each setting came from; `check-config` prints it, and every
+/// error names it. docs/CONFIGURATION.md lists every option.
 struct ServeOptions {
     var upstreamURL: String
-    /// The key itself. Never logged, never printed; `description`s redact it.
+    /// The key itself. Never logged, never printed; `check-config` redacts it.
     var apiKey: String
-    /// Where the key came from, for logs (`file /etc/…`, `SHARKFIN_API_KEY`).
+    /// Where the key came from, for logs (`file /etc/…`, `environment SHARKFIN_API_KEY`).
     var apiKeySource: String
+    /// The file the key was read from (a key file or systemd credential), to re-read on
+    /// reload; `nil` when it came from `SHARKFIN_API_KEY`.
+    var apiKeyFile: String?
     var socketPath: String
     var socketPathWasDefault: Bool
+    /// Mode of the socket files the daemon creates (not of sockets systemd passes in).
+    var socketMode: mode_t
+    /// Group to give the socket files; `nil` leaves the daemon's own.
+    var socketGroup: gid_t?
+    /// When either list is non-empty, a peer (by SO_PEERCRED) may connect only if its UID
+    /// is in `allowedUIDs` or its GID is in `allowedGIDs`. Both empty: anyone who can open
+    /// the socket file.
+    var allowedUIDs: [uid_t]
+    var allowedGIDs: [gid_t]
+    /// A second socket whose clients may only use read operations; `nil` for none.
+    var readOnlySocketPath: String?
     var maxClients: Int
     var maxLineBytes: Int
     var clientQueueBytes: Int
@@ -34,180 +50,215 @@ struct ServeOptions {
     var eventRingCapacity: Int
     var logLevel: LogLevel
     var logTarget: LogTarget
-    /// Warnings found while resolving (e.g. a key file others can read), logged at start.
+    /// First and longest delay between upstream reconnect attempts; minimum <= maximum.
+    var reconnectMinimum: Duration
+    var reconnectMaximum: Duration
+    /// PEM file of certificates to trust for `wss://` instead of the system's.
+    var caFile: String?
+    /// Skip TLS certificate verification. Allowed, with a warning in `warnings`.
+    var insecureSkipVerify: Bool
+    /// The config file that was read; `nil` when none was (the default file is optional).
+    var configFile: String?
+    /// Where each setting came from, by config key; lists have one source per value.
+    var sources: [String: [OptionSource]]
+    /// Warnings found while resolving (a key file others can read, TLS verification off),
+    /// logged at start and printed by `check-config`.
     var warnings: [String] = []
 
-    static let defaultURL = "ws://127.0.0.1:16000/ws"
-
-    static let parser = ArgumentParser(options: [
-        OptionSpec(
-            name: "url",
-            kind: .value(placeholder: "URL"),
-            help: "Sharkfin WebSocket URL (env SHARKFIN_URL; default \(defaultURL))"
-        ),
-        OptionSpec(
-            name: "api-key-file",
-            kind: .value(placeholder: "FILE"),
-            help: "file holding the API key (env SHARKFIN_API_KEY_FILE)"
-        ),
-        OptionSpec(
-            name: "api-key",
-            kind: .value(placeholder: "KEY"),
-            help: "refused: a key on the command line shows in ps; use a file"
-        ),
-        socketOption,
-        OptionSpec(
-            name: "max-clients",
-            kind: .value(placeholder: "N"),
-            help: "local clients served at once (default 10000)"
-        ),
-        OptionSpec(
-            name: "max-line-bytes",
-            kind: .value(placeholder: "N"),
-            help: "longest accepted request line (default 1048576)"
-        ),
-        OptionSpec(
-            name: "client-queue-bytes",
-            kind: .value(placeholder: "N"),
-            help: "per-client output queue before events are dropped (default 4194304)"
-        ),
-        OptionSpec(
-            name: "max-in-flight",
-            kind: .value(placeholder: "N"),
-            help: "upstream requests awaiting replies at once (default 64)"
-        ),
-        OptionSpec(
-            name: "request-timeout",
-            kind: .value(placeholder: "DURATION"),
-            help: "answer a request with an error after this long (default 30s)"
-        ),
-        OptionSpec(
-            name: "stall-timeout",
-            kind: .value(placeholder: "DURATION"),
-            help: "drop a client that reads nothing for this long (default 30s)"
-        ),
-        OptionSpec(
-            name: "event-ring",
-            kind: .value(placeholder: "N"),
-            help: "recent events kept for `since` replays (default 10000)"
-        ),
-        OptionSpec(
-            name: "log-level",
-            kind: .value(placeholder: "LEVEL"),
-            help: "trace|debug|info|notice|warning|error|critical (default info)"
-        ),
-        OptionSpec(
-            name: "log-target",
-            kind: .value(placeholder: "TARGET"),
-            help: "auto|stderr|journal (default auto: journal under systemd)"
-        ),
-        helpOption,
-    ])
-
-    static let usage = """
-        usage: sharkfin-relay serve [options]
-
-        Holds one WebSocket session to a Sharkfin server for one identity and serves it to
-        local programs over a line-delimited JSON Unix socket (see docs/PROTOCOL.md).
-
-        The API key is read, first found wins, from $CREDENTIALS_DIRECTORY/sharkfin-api-key
-        (systemd LoadCredential=), --api-key-file, $SHARKFIN_API_KEY_FILE, $SHARKFIN_API_KEY.
-
-        options:
-        \(parser.helpText())
-        """
-
+    /// Resolves `serve`'s command line, reading the config file from its default place.
     init(_ arguments: [String], environment: [String: String]) throws {
-        let parsed = try Self.parser.parse(arguments)
+        try self.init(
+            parsed: try Self.parser.parse(arguments),
+            environment: environment,
+            defaultConfigPath: ConfigFile.defaultPath(environment: environment)
+        )
+    }
+
+    /// Resolves parsed options; `check-config` comes here too.
+    ///
+    /// - Parameter defaultConfigPath: the file to read when `--config` is not given (it may
+    ///   be absent); `nil` reads none. Tests pass their own.
+    /// - Throws: `HelpRequested`, `UsageError` for a wrong command line, and
+    ///   `ConfigurationError` naming the source of a bad setting.
+    init(
+        parsed: ParsedArguments,
+        environment: [String: String],
+        defaultConfigPath: String?
+    ) throws {
         guard !parsed.has("help") else { throw HelpRequested(text: Self.usage) }
         guard parsed.positionals.isEmpty else {
             throw UsageError("serve takes no positional arguments (got '\(parsed.positionals[0])')")
         }
         if parsed.value("api-key") != nil {
-            throw UsageError(
-                "--api-key is refused: a key on the command line is visible to every user in ps;"
-                    + " put it in a file (mode 0600) and pass --api-key-file"
+            throw ConfigurationError.keyRefused(source: .flag(name: "api-key"))
+        }
+        let file: ConfigFile?
+        if let path = parsed.value("config") {
+            file = try ConfigFile.load(
+                path: path,
+                isRequired: true,
+                source: .flag(name: "config"),
+                options: Self.settingOptions
             )
-        }
-        upstreamURL = parsed.value("url") ?? environment["SHARKFIN_URL"] ?? Self.defaultURL
-        guard upstreamURL.hasPrefix("ws://") || upstreamURL.hasPrefix("wss://") else {
-            throw UsageError("--url must start with ws:// or wss://, got '\(upstreamURL)'")
-        }
-        let key = try Self.resolveAPIKey(parsed, environment: environment)
-        apiKey = key.key
-        apiKeySource = key.source
-        warnings = key.warnings
-        socketPathWasDefault = parsed.value("socket") == nil
-        socketPath =
-            parsed.value("socket") ?? RelayPaths.defaultSocketPath(environment: environment)
-        maxClients = try parsed.positiveInteger("max-clients") ?? 10_000
-        maxLineBytes = try parsed.positiveInteger("max-line-bytes") ?? 1 << 20
-        clientQueueBytes = try parsed.positiveInteger("client-queue-bytes") ?? 4 << 20
-        maxInFlight = try parsed.positiveInteger("max-in-flight") ?? 64
-        if maxInFlight > 200 {
-            throw UsageError(
-                "--max-in-flight must stay well below the server's 256-frame queue (at most 200)"
+        } else if let path = defaultConfigPath {
+            file = try ConfigFile.load(
+                path: path,
+                isRequired: false,
+                source: .defaultValue,
+                options: Self.settingOptions
             )
+        } else {
+            file = nil
         }
-        requestTimeout = try parsed.duration("request-timeout") ?? .seconds(30)
-        stallTimeout = try parsed.duration("stall-timeout") ?? .seconds(30)
-        eventRingCapacity = try parsed.positiveInteger("event-ring") ?? 10_000
-        let levelName =
-            parsed.value("log-level") ?? environment["SHARKFIN_RELAY_LOG_LEVEL"] ?? "info"
-        guard let level = LogLevel(name: levelName) else {
-            let names = LogLevel.allCases.map(\.description).joined(separator: ", ")
-            throw UsageError("--log-level must be one of \(names), got '\(levelName)'")
-        }
-        logLevel = level
-        let targetName = parsed.value("log-target") ?? "auto"
-        guard let target = LogTarget(rawValue: targetName) else {
-            throw UsageError("--log-target must be auto, stderr or journal, got '\(targetName)'")
-        }
-        logTarget = target
-    }
+        configFile = file?.path
+        var layers = SettingLayers(arguments: parsed, environment: environment, file: file)
 
-    private static func resolveAPIKey(
-        _ parsed: ParsedArguments,
-        environment: [String: String]
-    ) throws -> (key: String, source: String, warnings: [String]) {
-        if let directory = environment["CREDENTIALS_DIRECTORY"] {
-            let path = "\(directory)/sharkfin-api-key"
-            if FileManager.default.fileExists(atPath: path) {
-                // systemd makes credential files private to the service; no mode check.
-                return (try readKeyFile(path), "credential \(path)", [])
-            }
+        upstreamURL = try layers.value("url", default: Self.defaultURL, parseUpstreamURL)
+        if layers.sources["url"] == [.defaultValue], environment["SHARKFIN_URL"] == "" {
+            throw ConfigurationError.emptyURL
         }
-        if let path = parsed.value("api-key-file") ?? environment["SHARKFIN_API_KEY_FILE"] {
-            var warnings: [String] = []
-            var info = stat()
-            if stat(path, &info) == 0, info.st_mode & 0o044 != 0 {
-                warnings.append(
-                    "API key file \(path) is readable by group or others (mode "
-                        + String(info.st_mode & 0o777, radix: 8) + "); chmod 600 it"
+        let key = try Self.resolveAPIKey(&layers)
+        apiKey = key.key
+        apiKeySource = key.description
+        apiKeyFile = key.file
+        warnings = key.warnings
+
+        socketPath = try layers.value(
+            "socket",
+            default: RelayPaths.defaultSocketPath(environment: environment),
+            parseSocketPath
+        )
+        socketPathWasDefault = layers.sources["socket"] == [.defaultValue]
+        socketMode = try layers.value("socket-mode", default: 0o600, parseSocketMode)
+        socketGroup = try layers.optionalValue("socket-group", resolveGroup)
+        allowedUIDs = try layers.list("allow-uid", resolveUser)
+        allowedGIDs = try layers.list("allow-gid", resolveGroup)
+        let mainSocket = socketPath
+        readOnlySocketPath = try layers.optionalValue("read-only-socket") {
+            (text) throws(ValueProblem) -> String in
+            guard text != mainSocket else {
+                throw ValueProblem("must differ from the socket path")
+            }
+            return try parseSocketPath(text)
+        }
+
+        maxClients = try layers.value("max-clients", default: 10_000, parsePositiveInteger)
+        maxLineBytes = try layers.value("max-line-bytes", default: 1 << 20, parsePositiveInteger)
+        clientQueueBytes = try layers.value(
+            "client-queue-bytes",
+            default: 4 << 20,
+            parsePositiveInteger
+        )
+        maxInFlight = try layers.value("max-in-flight", default: 64) {
+            (text) throws(ValueProblem) -> Int in
+            let number = try parsePositiveInteger(text)
+            guard number <= 200 else {
+                throw ValueProblem(
+                    "must stay well below the server's 256-frame queue (at most 200)"
                 )
             }
-            return (try readKeyFile(path), "file \(path)", warnings)
+            return number
         }
-        if let key = environment["SHARKFIN_API_KEY"], !key.isEmpty {
-            return (key, "environment SHARKFIN_API_KEY", [])
+        requestTimeout = try layers.value(
+            "request-timeout",
+            default: .seconds(30),
+            parsePositiveDuration
+        )
+        stallTimeout = try layers.value(
+            "stall-timeout",
+            default: .seconds(30),
+            parsePositiveDuration
+        )
+        eventRingCapacity = try layers.value("event-ring", default: 10_000, parsePositiveInteger)
+        logLevel = try layers.value("log-level", default: .info, parseLogLevel)
+        logTarget = try layers.value("log-target", default: .auto) {
+            (text) throws(ValueProblem) -> LogTarget in
+            guard let target = LogTarget(rawValue: text) else {
+                throw ValueProblem("must be auto, stderr or journal")
+            }
+            return target
         }
-        throw UsageError(
-            "no API key: pass --api-key-file FILE, or set SHARKFIN_API_KEY_FILE or SHARKFIN_API_KEY"
+
+        reconnectMinimum = try layers.value(
+            "reconnect-min",
+            default: .milliseconds(500),
+            parsePositiveDuration
+        )
+        reconnectMaximum = try layers.value(
+            "reconnect-max",
+            default: .seconds(30),
+            parsePositiveDuration
+        )
+        try Self.checkReconnectRange(reconnectMinimum, reconnectMaximum, layers.sources)
+
+        caFile = try layers.optionalValue("ca-file", parseReadableFile)
+        insecureSkipVerify = try layers.flag("insecure-skip-verify")
+        sources = layers.sources
+        warnings += tlsWarnings()
+    }
+
+    /// `reconnect-min` must not exceed `reconnect-max`; the error names whichever of the
+    /// two the operator set (the minimum when both).
+    private static func checkReconnectRange(
+        _ minimum: Duration,
+        _ maximum: Duration,
+        _ sources: [String: [OptionSource]]
+    ) throws(ConfigurationError) {
+        guard minimum > maximum else { return }
+        let minimumSource = sources["reconnect-min"]?.first ?? .defaultValue
+        let maximumSource = sources["reconnect-max"]?.first ?? .defaultValue
+        if minimumSource == .defaultValue {
+            throw .invalidValue(
+                key: "reconnect-max",
+                source: maximumSource,
+                problem: "must be at least reconnect-min (\(formatDuration(minimum)), default),"
+                    + " got '\(formatDuration(maximum))'"
+            )
+        }
+        throw .invalidValue(
+            key: "reconnect-min",
+            source: minimumSource,
+            problem: "must not exceed reconnect-max (\(formatDuration(maximum)) from"
+                + " \(maximumSource)), got '\(formatDuration(minimum))'"
         )
     }
 
-    private static func readKeyFile(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UsageError("cannot read the API key file \(path)")
+    /// Warnings about TLS settings that weaken or do nothing.
+    private func tlsWarnings() -> [String] {
+        var warnings: [String] = []
+        let isTLS = upstreamURL.hasPrefix("wss://")
+        if insecureSkipVerify {
+            warnings.append(
+                "!!! TLS CERTIFICATE VERIFICATION IS OFF (insecure-skip-verify): anyone on the"
+                    + " network path can pose as the server and receive the API key !!!"
+            )
+            if !isTLS { warnings.append("insecure-skip-verify does nothing for a ws:// URL") }
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw UsageError("the API key file \(path) is not UTF-8 text")
+        if caFile != nil, !isTLS {
+            warnings.append("ca-file is unused: the URL is ws://, not wss://")
         }
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !key.isEmpty else { throw UsageError("the API key file \(path) is empty") }
-        guard !key.contains(where: { $0.isNewline || $0 == " " }) else {
-            throw UsageError("the API key file \(path) holds more than one word")
-        }
-        return key
+        return warnings
     }
+}
+
+/// A `ws://` or `wss://` URL with a host.
+func parseUpstreamURL(_ text: String) throws(ValueProblem) -> String {
+    guard text.hasPrefix("ws://") || text.hasPrefix("wss://") else {
+        throw ValueProblem("must start with ws:// or wss://")
+    }
+    guard let components = URLComponents(string: text), let host = components.host,
+        !host.isEmpty
+    else {
+        throw ValueProblem("must be a URL with a host, such as wss://chat.example.org/ws")
+    }
+    return text
+}
+
+/// One of the logger's level names.
+func parseLogLevel(_ text: String) throws(ValueProblem) -> LogLevel {
+    guard let level = LogLevel(name: text) else {
+        let names = LogLevel.allCases.map(\.description).joined(separator: ", ")
+        throw ValueProblem("must be one of \(names)")
+    }
+    return level
 }

@@ -46,8 +46,8 @@ import Testing
 
 @Suite struct ServeOptionsTests {
     @Test func keyOnTheCommandLineIsRefused() throws {
-        #expect(throws: UsageError.self) {
-            try ServeOptions(["--api-key", "secret"], environment: [:])
+        #expect(throws: ConfigurationError.self) {
+            try serveOptions(["--api-key", "secret"], environment: [:])
         }
     }
 
@@ -57,7 +57,7 @@ import Testing
         let keyFile = directory.file("key")
         try "  key-alice \n".write(toFile: keyFile, atomically: true, encoding: .utf8)
         chmod(keyFile, 0o600)
-        let options = try ServeOptions(
+        let options = try serveOptions(
             ["--url", "ws://flag:1/ws", "--api-key-file", keyFile],
             environment: ["SHARKFIN_URL": "ws://env:2/ws", "SHARKFIN_API_KEY": "other"]
         )
@@ -73,7 +73,7 @@ import Testing
         let keyFile = directory.file("key")
         try "k\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
         chmod(keyFile, 0o644)
-        let options = try ServeOptions(
+        let options = try serveOptions(
             [],
             environment: ["SHARKFIN_URL": "ws://env:2/ws", "SHARKFIN_API_KEY_FILE": keyFile]
         )
@@ -90,28 +90,28 @@ import Testing
             atomically: true,
             encoding: .utf8
         )
-        let options = try ServeOptions(
+        let options = try serveOptions(
             [],
             environment: ["CREDENTIALS_DIRECTORY": directory.path, "SHARKFIN_API_KEY": "env"]
         )
         #expect(options.apiKey == "from-systemd")
     }
 
-    @Test func badValuesAreUsageErrors() {
+    @Test func badValuesAreConfigurationErrors() {
         let environment = ["SHARKFIN_API_KEY": "k"]
-        #expect(throws: UsageError.self) {
-            try ServeOptions(["--max-clients", "0"], environment: environment)
+        #expect(throws: ConfigurationError.self) {
+            try serveOptions(["--max-clients", "0"], environment: environment)
         }
-        #expect(throws: UsageError.self) {
-            try ServeOptions(["--url", "http://x/ws"], environment: environment)
+        #expect(throws: ConfigurationError.self) {
+            try serveOptions(["--url", "http://x/ws"], environment: environment)
         }
-        #expect(throws: UsageError.self) {
-            try ServeOptions(["--log-level", "loud"], environment: environment)
+        #expect(throws: ConfigurationError.self) {
+            try serveOptions(["--log-level", "loud"], environment: environment)
         }
-        #expect(throws: UsageError.self) {
-            try ServeOptions(["--max-in-flight", "256"], environment: environment)
+        #expect(throws: ConfigurationError.self) {
+            try serveOptions(["--max-in-flight", "256"], environment: environment)
         }
-        #expect(throws: UsageError.self) { try ServeOptions([], environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try serveOptions([], environment: [:]) }
     }
 
     @Test func defaultSocketPathFollowsXDGForUsersAndRunForRoot() {

@@ -1,0 +1,296 @@
+// sharkfin-relay
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import JSON
+import Logging
+import SocketIO
+
+/// The relay: one upstream session shared by every client of a local Unix socket.
+///
+/// Everything runs on one SocketIO event loop, without a thread or task per client: the
+/// listener, every client connection, the upstream session and the timers. State lives
+/// in the pure machines (``LineFramer``, ``RequestRouter``, ``EventRing``,
+/// ``ClientOutputPolicy``, ``UpstreamLink``); this class feeds them what happens and
+/// performs what they decide. Nothing here ever waits for a client: writes go to each
+/// connection's buffer, whose size the output policy bounds.
+///
+/// Call ``start(listener:)`` on the loop, ``stop(deadline:)`` from anywhere.
+public final class RelayServer: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: every mutable property is touched only on
+    // `loop`'s thread; the public entry points either require that thread or hop to it.
+
+    let configuration: RelayConfiguration
+    let loop: EventLoop
+    let logger: Logger
+    let connector: RelayUpstreamConnector
+
+    /// Called on the loop after every upstream state change (connecting, connected,
+    /// waiting to reconnect, stopped); for sd_notify `STATUS=`. Set it before
+    /// ``start(listener:)``.
+    public var onStateChange: (@Sendable (RelayStatus) -> Void)?
+
+    var listener: Listener?
+    var clients: [ClientID: LocalClient] = [:]
+    var router: RequestRouter<ForwardedRequest>
+    /// Requests handed to the session, by ticket: who asked and under which `ref`.
+    var inFlight: [RequestTicket: ForwardedRequest] = [:]
+    var ring: EventRing
+    var link: UpstreamLink
+    var session: (any RelayUpstreamSession)?
+    /// Incremented per connection attempt; callbacks from older attempts are ignored.
+    var sessionGeneration: UInt64 = 0
+    var reconnectTimer: ScheduledTask?
+    var sweepTimer: ScheduledTask?
+    var counters = RelayCounters()
+    var isStopping = false
+    /// Client connections not yet closed, refused ones and those saying goodbye included.
+    var openConnections = 0
+    /// Called after anything that can end a wait in ``stop(deadline:)``.
+    var stopProgress: (() -> Void)?
+
+    /// A client request on its way upstream.
+    struct ForwardedRequest {
+        let client: ClientID
+        /// The client's `ref`, restored on the reply.
+        let ref: String?
+        let envelope: JSONObject
+    }
+
+    /// Creates a relay; nothing happens until ``start(listener:)``.
+    ///
+    /// - Parameters:
+    ///   - configuration: the socket path, upstream URL, identity, limits and version.
+    ///   - loop: the event loop every client and the upstream session run on.
+    ///   - logger: lifecycle at `info`/`warning`/`error`, clients and requests at `debug`.
+    ///   - upstreamFactory: opens one upstream session; called for every (re)connect.
+    public init(
+        configuration: RelayConfiguration,
+        loop: EventLoop,
+        logger: Logger,
+        upstreamFactory: @escaping RelayUpstreamConnector
+    ) {
+        self.configuration = configuration
+        self.loop = loop
+        self.logger = logger
+        self.connector = upstreamFactory
+        let limits = configuration.limits
+        self.router = RequestRouter(
+            maxInFlight: limits.maxInFlight,
+            maxQueued: limits.maxQueuedRequests,
+            maxQueuedPerClient: limits.maxQueuedRequestsPerClient,
+            requestTimeout: limits.requestTimeout
+        )
+        self.ring = EventRing(maxEvents: limits.eventRingCount, maxBytes: limits.eventRingBytes)
+        self.link = UpstreamLink(
+            baseDelay: limits.reconnectBaseDelay,
+            maxDelay: limits.reconnectMaxDelay
+        )
+    }
+
+    /// Starts accepting clients on `listener` (already bound, or adopted from systemd) and
+    /// connecting upstream. Call on the loop, once.
+    ///
+    /// - Throws: `IOError` when the listener cannot be registered with the loop.
+    public func start(listener: Listener) throws {
+        loop.preconditionInEventLoop()
+        precondition(self.listener == nil, "RelayServer.start(listener:) called twice")
+        self.listener = listener
+        try listener.start { [weak self] connection in self?.accept(connection) }
+        logger.info(
+            "relay listening",
+            metadata: [
+                "socket.path": configuration.socketPath,
+                "upstream.url": configuration.displayURL,
+            ]
+        )
+        scheduleSweep()
+        perform(link.start())
+    }
+
+    /// A snapshot for `relay.status` and sd_notify; safe from any thread.
+    public var statusSnapshot: RelayStatus {
+        get async { await loop.submit { self.makeStatus() } }
+    }
+
+    // MARK: Clients
+
+    private func accept(_ connection: StreamConnection) {
+        let client = LocalClient(connection: connection, server: self, limits: configuration.limits)
+        openConnections += 1
+        connection.start(delegate: client)
+        if isStopping {
+            sayGoodbye(to: client, .shuttingDown, "relay shutting down")
+            return
+        }
+        guard clients.count < configuration.limits.maxClients else {
+            counters.clientsRefused += 1
+            logger.warning(
+                "client refused: too many clients",
+                metadata: ["client.limit": String(configuration.limits.maxClients)]
+            )
+            sayGoodbye(
+                to: client,
+                .tooManyClients,
+                "the relay already serves \(configuration.limits.maxClients) clients"
+            )
+            return
+        }
+        clients[client.id] = client
+        counters.clientsAccepted += 1
+        logger.debug("client connected", metadata: clientMetadata(client))
+        writeReply(RelayMessages.notice("relay.hello", helloData()), to: client)
+    }
+
+    func client(_ client: LocalClient, didRead bytes: ArraySlice<UInt8>) {
+        guard !client.isClosing else { return }
+        for output in client.framer.feed(bytes) {
+            guard !client.isClosing else { return }
+            switch output {
+            case .line(let line):
+                logger.trace("client line", metadata: clientMetadata(client))
+                handleLine(line, from: client)
+            case .lineTooLong(let limit):
+                counters.badLines += 1
+                writeReply(
+                    RelayMessages.error(
+                        .lineTooLong,
+                        "line longer than \(limit) bytes; discarded up to the next newline",
+                        ref: nil
+                    ),
+                    to: client
+                )
+            }
+        }
+    }
+
+    func clientDidReadEndOfStream(_ client: LocalClient) {
+        client.framer.finish()
+        client.hasReadEndOfStream = true
+        closeIfFinished(client)
+    }
+
+    func clientDidDrainOutput(_ client: LocalClient) {
+        guard !client.isClosing else { return }
+        client.connection.resumeReading()
+        if let lag = client.output.outputDrained() {
+            counters.lagNotices += 1
+            logger.debug(
+                "client lagged",
+                metadata: clientMetadata(client).merging(
+                    ["events.missed": String(lag.missed)],
+                    uniquingKeysWith: { $1 }
+                )
+            )
+            writeReply(
+                RelayMessages.lagged(missed: lag.missed, resumeSince: lag.resumeSince),
+                to: client
+            )
+        }
+    }
+
+    func client(_ client: LocalClient, didCloseWith error: (any Error)?) {
+        openConnections -= 1
+        forget(client)
+        var metadata = clientMetadata(client)
+        if let error { metadata["error"] = "\(error)" }
+        logger.debug("client disconnected", metadata: metadata)
+        stopProgress?()
+    }
+
+    /// Removes a client from every table; its waiting requests go, late replies drop.
+    func forget(_ client: LocalClient) {
+        guard clients.removeValue(forKey: client.id) != nil else { return }
+        client.framer.finish()
+        router.clientDisconnected(client.id)
+    }
+
+    /// Closes a client whose input has ended once nothing more is owed to it.
+    func closeIfFinished(_ client: LocalClient) {
+        guard client.hasReadEndOfStream, client.outstandingRequests == 0, !client.isClosing
+        else { return }
+        client.isClosing = true
+        client.connection.closeAfterFlushing(timeout: configuration.limits.goodbyeFlushTimeout)
+    }
+
+    /// Writes a final `relay.goodbye` and closes once it is flushed (or the flush timeout
+    /// passes). The client leaves every table at once.
+    func sayGoodbye(to client: LocalClient, _ code: RelayErrorCode, _ message: String) {
+        guard !client.isClosing else { return }
+        client.isClosing = true
+        forget(client)
+        client.connection.write(RelayMessages.goodbye(code, message))
+        client.connection.closeAfterFlushing(timeout: configuration.limits.goodbyeFlushTimeout)
+    }
+
+    /// Writes a reply, error or notice, which must not be dropped: past the reply limit
+    /// the client is disconnected instead. Reading pauses while the queue is over the
+    /// event limit, so a client that sends without reading slows itself down.
+    func writeReply(_ line: [UInt8], to client: LocalClient) {
+        guard !client.isClosing else { return }
+        let pending = client.connection.pendingWriteBytes
+        switch client.output.offerReply(size: line.count, pending: pending) {
+        case .write:
+            client.connection.write(line)
+            if client.connection.pendingWriteBytes > configuration.limits.clientEventQueueBytes {
+                client.connection.pauseReading()
+            }
+        case .disconnect:
+            counters.clientsDisconnectedSlow += 1
+            logger.warning("client dropped: reply queue overflow", metadata: clientMetadata(client))
+            sayGoodbye(
+                to: client,
+                .overflow,
+                "more than \(configuration.limits.clientReplyQueueBytes) bytes of replies unread"
+            )
+        }
+    }
+
+    func clientMetadata(_ client: LocalClient) -> LogMetadata {
+        var metadata: LogMetadata = ["client.id": client.id.description]
+        if let credentials = client.connection.peerCredentials {
+            metadata["client.pid"] = String(credentials.pid)
+        }
+        return metadata
+    }
+
+    // MARK: Housekeeping
+
+    /// How often request deadlines and stalled clients are checked: a tenth of the
+    /// shorter timeout, between 10 ms and 1 s.
+    var sweepInterval: Duration {
+        let limits = configuration.limits
+        let shorter = min(limits.requestTimeout, limits.stallTimeout) / 10
+        return min(max(shorter, .milliseconds(10)), .seconds(1))
+    }
+
+    private func scheduleSweep() {
+        sweepTimer = loop.schedule(after: sweepInterval) { [weak self] in
+            guard let self, !self.isStopping else { return }
+            self.sweep()
+            self.scheduleSweep()
+        }
+    }
+
+    /// Fails waiting requests past their deadline and disconnects stalled clients.
+    func sweep() {
+        let now = ContinuousClock.now
+        perform(router.expire(now: now))
+        for client in Array(clients.values) {
+            let connection = client.connection
+            let decision = client.output.checkStall(
+                pending: connection.pendingWriteBytes,
+                written: connection.totalBytesWritten,
+                now: now
+            )
+            guard decision == .disconnect else { continue }
+            counters.clientsDisconnectedSlow += 1
+            logger.warning("client dropped: stalled", metadata: clientMetadata(client))
+            sayGoodbye(
+                to: client,
+                .stalled,
+                "no output read for \(configuration.limits.stallTimeout)"
+            )
+        }
+    }
+}
