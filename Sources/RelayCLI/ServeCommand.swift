@@ -101,6 +101,10 @@ struct ServeCommand {
         _ = try? notifier.ready()
         _ = try? notifier.status("listening on \(socket.path); upstream connecting")
         startWatchdog(notifier: notifier, loop: loop, logger: logger)
+        let identityLookup = Task {
+            await learnIdentity(endpoint: endpoint, relay: relay, logger: logger)
+        }
+        defer { identityLookup.cancel() }
 
         for await signal in signalStream([SIGTERM, SIGINT, SIGHUP]) {
             if signal == SIGHUP {
@@ -163,6 +167,35 @@ struct ServeCommand {
         if info.st_mode & 0o002 != 0, !sticky {
             throw ServeError.socketDirectory(
                 directory, "it is writable by others; use a private directory (mode 0700)")
+        }
+    }
+
+    /// Asks the server who the API key belongs to (REST `register`, which only returns the
+    /// caller's identity once it exists) so `relay.hello` and `relay.status` can show it.
+    /// Retries with the reconnect delays until it succeeds, the key is refused, or `serve`
+    /// ends; the relay works without it.
+    private func learnIdentity(
+        endpoint: SharkfinEndpoint,
+        relay: RelayServer,
+        logger: Logger
+    ) async {
+        let rest = SharkfinRESTClient(
+            baseURL: endpoint.restBaseURL,
+            apiKey: endpoint.apiKey,
+            timeout: .seconds(10)
+        )
+        var delay = options.reconnectMinimum
+        while !Task.isCancelled {
+            do {
+                let identity = try await rest.register()
+                relay.identityLearned(identity.username)
+                return
+            } catch {
+                if error.isUnauthorized { return }
+                logger.debug("identity lookup failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, options.reconnectMaximum)
         }
     }
 
