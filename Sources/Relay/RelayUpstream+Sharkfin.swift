@@ -17,7 +17,11 @@ public enum SharkfinUpstream {
         { loop, logger throws(RelayUpstreamConnectError) in
             do throws(SharkfinError) {
                 let session = try await SharkfinSession.connect(
-                    to: endpoint, configuration: configuration, on: loop, logger: logger)
+                    to: endpoint,
+                    configuration: configuration,
+                    on: loop,
+                    logger: logger
+                )
                 return SharkfinUpstreamSession(session)
             } catch {
                 if case .unauthorized(let body) = error { throw .unauthorized(body: body) }

@@ -107,7 +107,8 @@ public final class ManagedProcess: @unchecked Sendable {
             var raw: Int32 = 0
             while waitpid(child, &raw, 0) < 0, errno == EINTR {}
             let exited = raw & 0x7f == 0
-            status.value.store(exited ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), ordering: .releasing)
+            let code = exited ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            status.value.store(code, ordering: .releasing)
         }
         thread.start()
     }
