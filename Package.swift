@@ -87,6 +87,12 @@ let package = Package(
             dependencies: ["DevServer", "Logging"],
             swiftSettings: strictSettings
         ),
+        // Drives the Autobahn (kosoku) fuzzing server's cases through our WebSocket client.
+        .executableTarget(
+            name: "autobahn-client",
+            dependencies: ["WebSocket", "SocketIO", "Logging"],
+            swiftSettings: strictSettings
+        ),
 
         // Tests.
         .target(

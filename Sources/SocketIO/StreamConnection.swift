@@ -69,6 +69,10 @@ public final class StreamConnection: @unchecked Sendable {
     private var outputHeadOffset = 0
     private var isReadingPaused = false
     private var readWantsWritable = false
+    /// The transport's last write waits for the socket to turn readable (a TLS handshake
+    /// or renegotiation needs the peer's answer first). Writable interest would only spin
+    /// until then, so the connection waits for readability and retries the write.
+    private var writeWantsReadable = false
     private var registeredInterest: IOInterest = []
     private var flushDeadline: ScheduledTask?
 
@@ -190,8 +194,12 @@ public final class StreamConnection: @unchecked Sendable {
     private func updateInterest() {
         guard state == .active || state == .closingAfterFlush else { return }
         var wanted: IOInterest = []
-        if state == .active, !isReadingPaused { wanted.insert(.readable) }
-        if pendingWriteBytes > 0 || readWantsWritable { wanted.insert(.writable) }
+        if (state == .active && !isReadingPaused) || writeWantsReadable {
+            wanted.insert(.readable)
+        }
+        if (pendingWriteBytes > 0 && !writeWantsReadable) || readWantsWritable {
+            wanted.insert(.writable)
+        }
         guard wanted != registeredInterest else { return }
         do {
             try loop.reregister(transport.descriptor, interest: wanted)
@@ -238,6 +246,7 @@ public final class StreamConnection: @unchecked Sendable {
     }
 
     private func flush() {
+        writeWantsReadable = false
         while outputHeadIndex < output.count {
             let chunk = output[outputHeadIndex]
             let result: TransportResult
@@ -265,7 +274,8 @@ public final class StreamConnection: @unchecked Sendable {
                         outputHeadIndex = 0
                     }
                 }
-            case .wouldBlock:
+            case .wouldBlock(let interest):
+                writeWantsReadable = !interest.contains(.writable)
                 updateInterest()
                 return
             case .endOfStream:
@@ -314,6 +324,12 @@ extension StreamConnection: IOEventHandler {
                 readAvailable()
             }
             if state != .closed, pendingWriteBytes > 0 { flush() }
+        }
+        if writeWantsReadable, state != .closed, pendingWriteBytes > 0,
+            readiness.isReadable || readiness.isHangup
+        {
+            // Runs even while reading is paused: the write, not the reader, asked for this.
+            flush()
         }
         if state == .active, readiness.isReadable || readiness.isHangup {
             if isReadingPaused {

@@ -1,6 +1,0 @@
-// sharkfin-relay
-// SPDX-License-Identifier: Apache-2.0
-
-import Testing
-
-@Test func placeholder() {}
