@@ -170,6 +170,7 @@ extension RelayServer {
             "upstream_connects": JSONValue(counters.upstreamConnects),
             "messages_recovered": JSONValue(counters.messagesRecovered),
             "internal_requests": JSONValue(counters.internalRequests),
+            "history_pages": JSONValue(counters.historyPages),
         ]
         return [
             "version": .string(configuration.relayVersion),

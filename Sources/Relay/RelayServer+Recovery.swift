@@ -137,6 +137,7 @@ extension RelayServer {
             guard let self else { return }
             switch result {
             case .reply(let data):
+                self.counters.historyPages += 1
                 let rows = (data?["messages"]?.arrayValue ?? []).compactMap(\.objectValue)
                 self.perform(self.ledger.fetched(channel: channel, messages: rows))
             case .failed(let reason):

@@ -88,6 +88,10 @@ extension RelayServer {
                 metadata: ["upstream.url": configuration.displayURL]
             )
         }
+        perform(actions)
+        // Before `start`, which hands over the pushes that arrived with the upgrade: the
+        // ledger must hold them behind this session's gap fill.
+        recoverySessionStarted()
         newSession.start(
             onPush: { [weak self] object, utf8 in
                 guard let self, generation == self.sessionGeneration else { return }
@@ -98,9 +102,7 @@ extension RelayServer {
                 self.sessionClosed(reason: reason)
             }
         )
-        perform(actions)
         perform(router.upstreamReadinessChanged(isReady: true, now: .now))
-        recoverySessionStarted()
     }
 
     private func connectFailed(_ error: RelayUpstreamConnectError, generation: UInt64) {

@@ -92,6 +92,8 @@ public struct RelayCounters: Sendable, Equatable {
     public var messagesRecovered: UInt64 = 0
     /// Requests the relay sent for itself (listings, `history` for gap fills).
     public var internalRequests: UInt64 = 0
+    /// `history` pages the relay received for itself (baselines and fills).
+    public var historyPages: UInt64 = 0
 
     public init() {}
 }
