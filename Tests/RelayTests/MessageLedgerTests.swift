@@ -216,20 +216,22 @@ private func baselinedLedger(pageSize: Int = 3) -> MessageLedger {
         #expect(fetches(ledger.fetched(channel: "c0", messages: [])).count == 1)
     }
 
-    @Test func recoveredMessageHasTheServerKeyOrderAndIsMarkedReplayed() {
-        let row = try! JSONObject(
-            parsing: Array(
-                #"{"id":2,"from":"alice","body":"b","sent_at":"2026-12-03T15:34:16Z","thread_id":1,"metadata":"{\"k\": 1}","mentions":["bob"]}"#
-                    .utf8
-            )
-        )
+    @Test func recoveredMessageHasTheServerKeyOrderAndIsMarkedReplayed() throws {
+        // A history row as the server sends it (transcript, section 7).
+        let rowText =
+            #"{"id":2,"from":"alice","body":"b","sent_at":"2026-12-03T15:34:16Z","#
+            + #""thread_id":1,"metadata":"{\"k\": 1}","mentions":["bob"]}"#
+        let row = try JSONObject(parsing: Array(rowText.utf8))
         let line = String(
             decoding: RelayMessages.recoveredMessage(channel: "general", kind: "channel", row: row),
             as: UTF8.self
         )
-        #expect(
-            line
-                == #"{"type":"message.new","d":{"body":"b","channel":"general","channel_type":"channel","from":"alice","id":2,"mentions":["bob"],"metadata":"{\"k\": 1}","sent_at":"2026-12-03T15:34:16Z","thread_id":1},"replayed":true}"#
-        )
+        // The push's keys, alphabetical as the server writes them (transcript, section 6).
+        let expected =
+            #"{"type":"message.new","d":{"body":"b","channel":"general","#
+            + #""channel_type":"channel","from":"alice","id":2,"mentions":["bob"],"#
+            + #""metadata":"{\"k\": 1}","sent_at":"2026-12-03T15:34:16Z","thread_id":1},"#
+            + #""replayed":true}"#
+        #expect(line == expected)
     }
 }
