@@ -101,6 +101,8 @@ struct MessageLedger {
     private(set) var listingMark: Int64?
     private var nextListingMark: Int64 = 0
     private var isListing = false
+    /// Whether the listing under way is a sweep's: its channels are filled when it comes.
+    private var isSweepListing = false
     private var isSessionActive = false
     /// Pushes of channels without a record, waiting for a listing.
     private var heldUnknown: [LivePush] = []
@@ -136,6 +138,7 @@ struct MessageLedger {
     mutating func sessionEnded() {
         isSessionActive = false
         isListing = false
+        isSweepListing = false
         heldUnknown.removeAll()
         fetchQueue.removeAll()
         runningFetches = 0
@@ -146,13 +149,13 @@ struct MessageLedger {
         }
     }
 
-    /// Time for the periodic sweep: list again, then fill every channel.
+    /// Time for the periodic sweep: list again, then fill every listed channel (a
+    /// channel the identity has left is not asked about).
     mutating func sweepDue() -> [Action] {
         guard isSessionActive, !isListing, listingMark != nil else { return [] }
-        for name in channels.keys.sorted() where channels[name]!.phase == .idle {
-            enqueue(name, .fill)
-        }
-        return startListing() + startFetches()
+        let actions = startListing()
+        isSweepListing = true
+        return actions
     }
 
     // MARK: Inputs
@@ -184,9 +187,12 @@ struct MessageLedger {
     mutating func listed(channels listing: [(name: String, kind: String)]) -> [Action] {
         guard isListing else { return [] }
         isListing = false
+        let isSweep = isSweepListing
+        isSweepListing = false
         for (name, kind) in listing {
             if channels[name] != nil {
                 channels[name]!.kind = kind
+                if isSweep { enqueue(name, channels[name]!.isBaselined ? .fill : .baseline) }
                 continue
             }
             if let listingMark, listingMark > 0 {
@@ -208,6 +214,7 @@ struct MessageLedger {
     mutating func listingFailed() -> [Action] {
         guard isListing else { return [] }
         isListing = false
+        isSweepListing = false
         return releaseUnknown()
     }
 

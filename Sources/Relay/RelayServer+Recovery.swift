@@ -141,7 +141,8 @@ extension RelayServer {
                 let rows = (data?["messages"]?.arrayValue ?? []).compactMap(\.objectValue)
                 self.perform(self.ledger.fetched(channel: channel, messages: rows))
             case .failed(let reason):
-                self.logger.warning(
+                // Typically a channel left since the last listing; the mark stays.
+                self.logger.debug(
                     "cannot fetch history to recover missed messages",
                     metadata: ["channel": channel, "error": reason]
                 )

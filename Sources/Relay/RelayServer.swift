@@ -295,7 +295,7 @@ public final class RelayServer: @unchecked Sendable {
             min(
                 limits.requestTimeout,
                 limits.stallTimeout,
-                limits.outageQueueTimeout ?? .seconds(30)
+                limits.outageQueueTimeout ?? limits.requestTimeout
             )
             / 10
         return min(max(shorter, .milliseconds(10)), .seconds(1))

@@ -133,14 +133,15 @@ private func baselinedLedger(pageSize: Int = 3) -> MessageLedger {
         _ = ledger.push(push("general", 40))
         #expect(delivered(ledger.fetchFailed(channel: "general")) == ["40"])
         #expect(ledger.channels["general"]?.floor == 10)
-        // The next sweep looks again from the floor.
+        // The next sweep lists, then looks again from the floor.
         _ = ledger.listed(channels: [("general", "channel"), ("dm-a-b", "dm")])
         _ = ledger.fetched(channel: "dm-a-b", messages: [])
-        let sweep = ledger.sweepDue()
+        #expect(ledger.sweepDue() == [.list])
+        let sweep = ledger.listed(channels: [("general", "channel"), ("dm-a-b", "dm")])
         #expect(
             fetches(sweep) == [
-                .fetch(channel: "dm-a-b", after: 12, limit: 3, purpose: .fill),
                 .fetch(channel: "general", after: 10, limit: 3, purpose: .fill),
+                .fetch(channel: "dm-a-b", after: 12, limit: 3, purpose: .fill),
             ]
         )
         let found = ledger.fetched(channel: "general", messages: rows([39, 40]))
@@ -233,5 +234,16 @@ private func baselinedLedger(pageSize: Int = 3) -> MessageLedger {
             + #""metadata":"{\"k\": 1}","sent_at":"2026-12-03T15:34:16Z","thread_id":1},"#
             + #""replayed":true}"#
         #expect(line == expected)
+    }
+}
+
+extension MessageLedgerTests {
+    @Test func sweepSkipsChannelsNoLongerListed() {
+        var ledger = baselinedLedger()
+        #expect(ledger.sweepDue() == [.list])
+        let sweep = ledger.listed(channels: [("general", "channel")])
+        #expect(fetches(sweep) == [.fetch(channel: "general", after: 10, limit: 3, purpose: .fill)])
+        // The record stays, so its delivered ids keep weeding out duplicates.
+        #expect(ledger.channels["dm-a-b"] != nil)
     }
 }
