@@ -97,7 +97,7 @@ let package = Package(
         // Tests.
         .target(
             name: "TestSupport",
-            dependencies: ["Logging", "SocketIO", "JSON"],
+            dependencies: ["CLinux", "Logging", "SocketIO", "JSON"],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),

@@ -68,7 +68,7 @@ printf '%s\n' \
 sleep 1
 echo
 echo "what the listening program received:"
-grep '"message.new"' "$work/watcher.out" | sed 's/^/< /' \
+grep '"type":"message.new"' "$work/watcher.out" | sed 's/^/< /' \
     || { echo "no message arrived; relay log:"; cat "$work/relay.log"; exit 1; }
 echo
 "$bin/sharkfin-relay" status --socket "$socket"

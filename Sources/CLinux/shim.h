@@ -40,4 +40,12 @@ static inline int clinux_accept4(int fd, struct sockaddr *address, socklen_t *le
     return accept4(fd, address, length, flags);
 }
 
+/// pipe2(2), likewise declared only under _GNU_SOURCE; O_CLOEXEC must be set atomically
+/// so a child spawned by another thread never inherits the pipe.
+extern int pipe2(int fds[2], int flags);
+
+static inline int clinux_pipe2(int fds[2], int flags) {
+    return pipe2(fds, flags);
+}
+
 #endif

@@ -20,7 +20,7 @@ public final class RelayServer: @unchecked Sendable {
     // Invariant for @unchecked Sendable: every mutable property is touched only on
     // `loop`'s thread; the public entry points either require that thread or hop to it.
 
-    let configuration: RelayConfiguration
+    var configuration: RelayConfiguration
     let loop: EventLoop
     let logger: Logger
     let connector: RelayUpstreamConnector

@@ -35,6 +35,11 @@ extension SharkfinClient {
             return nil
         }
 
+        var isClosed: Bool {
+            if case .closed = self { return true }
+            return false
+        }
+
         var reconnectTask: Task<Void, Never>? {
             if case .reconnecting(let task) = self { return task }
             return nil
@@ -138,7 +143,7 @@ extension SharkfinClient {
                 return true
             }
             guard adopted else {
-                loop.execute { session.close() }
+                await Self.closeUnstarted(session)
                 return
             }
             logger.debug(
@@ -177,5 +182,21 @@ final class SessionObserver: SharkfinSessionDelegate, Sendable {
 
     func session(_ session: SharkfinSession, didCloseWith reason: SharkfinSessionCloseReason) {
         client?.sessionDidClose(session, reason: reason)
+    }
+}
+
+/// A delegate that only waits for the end of a session it does not otherwise use.
+///
+/// `@unchecked Sendable`: `onClose` runs once, on the session's loop.
+final class CloseWaiter: SharkfinSessionDelegate, @unchecked Sendable {
+    private var onClose: (() -> Void)?
+
+    init(_ onClose: @escaping () -> Void) { self.onClose = onClose }
+
+    func session(_ session: SharkfinSession, didReceivePush envelope: Envelope, utf8: [UInt8]) {}
+
+    func session(_ session: SharkfinSession, didCloseWith reason: SharkfinSessionCloseReason) {
+        onClose?()
+        onClose = nil
     }
 }

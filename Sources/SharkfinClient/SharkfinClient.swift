@@ -161,8 +161,13 @@ public final class SharkfinClient: Sendable {
         do {
             session = try await connector(loop)
         } catch {
-            state.withLock { state in
+            let closedMeanwhile = state.withLock { state -> Bool in
                 if case .connecting = state.phase { state.phase = .idle }
+                return state.phase.isClosed
+            }
+            if closedMeanwhile {
+                shutDownOwnedLoop()
+                throw .closed
             }
             throw error
         }
@@ -172,7 +177,9 @@ public final class SharkfinClient: Sendable {
             return true
         }
         guard adopted else {
-            loop.execute { session.close() }
+            // close() ran while we were connecting and left the loop to us.
+            await Self.closeUnstarted(session)
+            shutDownOwnedLoop()
             throw .closed
         }
         logger.debug("sharkfin client connected", metadata: ["ws.url": "\(endpoint.url)"])
@@ -183,16 +190,21 @@ public final class SharkfinClient: Sendable {
     /// with `.closed`, finishes every `events` sequence and stops the client's own loop.
     /// The client cannot be used afterwards. Idempotent.
     public func close() async {
-        let (session, task, loop, ownsLoop, subscribers) = state.withLock { state in
+        let (session, task, loop, isConnecting, subscribers) = state.withLock { state in
+            var isConnecting = false
+            if case .connecting = state.phase { isConnecting = true }
             let taken = (
-                state.phase.session, state.phase.reconnectTask, state.loop, state.ownsLoop,
+                state.phase.session, state.phase.reconnectTask, state.loop, isConnecting,
                 Array(state.subscribers.values)
             )
             state.phase = .closed
             state.subscribers.removeAll()
             return taken
         }
+        // The reconnect task notices the cancellation (in its sleep or its connect) and
+        // closes any session it opened before returning.
         task?.cancel()
+        await task?.value
         if let session, let loop {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 state.withLock { $0.closeWaiters.append(done) }
@@ -206,7 +218,8 @@ public final class SharkfinClient: Sendable {
             }
         }
         for subscriber in subscribers { subscriber.finish() }
-        if ownsLoop, let loop { loop.execute { loop.shutdown() } }
+        // A connect() in progress still needs the loop; it shuts it down when it returns.
+        if !isConnecting { shutDownOwnedLoop() }
         logger.debug("sharkfin client closed")
     }
 
@@ -237,6 +250,24 @@ public final class SharkfinClient: Sendable {
     func emit(_ event: SharkfinEvent) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(event) }
+    }
+
+    /// Stops the loop if the client started it (from the loop itself, so nobody blocks).
+    func shutDownOwnedLoop() {
+        let (loop, owns) = state.withLock { ($0.loop, $0.ownsLoop) }
+        guard owns, let loop else { return }
+        loop.execute { loop.shutdown() }
+    }
+
+    /// Closes a session nobody started (opened by a connect that lost the race with
+    /// `close()`) and waits until it is down.
+    static func closeUnstarted(_ session: SharkfinSession) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            session.loop.execute {
+                session.start(delegate: CloseWaiter { done.resume() })
+                session.close()
+            }
+        }
     }
 
     func resumeCloseWaiters() {

@@ -41,7 +41,8 @@ extension Duration {
     /// are capped at about 292 years rather than overflowing.
     var nanosecondsClampedNonNegative: UInt64 {
         let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
+        // Both parts carry the sign: -0.5 s is (0, -5e17).
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
         guard seconds < 9_000_000_000 else { return UInt64(9_000_000_000) * 1_000_000_000 }
         return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }

@@ -121,6 +121,15 @@ public final class StreamConnection: @unchecked Sendable {
         if pendingWriteBytes > 0 { flush() }
     }
 
+    /// Hands a started connection to a new delegate, e.g. an HTTP connection upgraded to a
+    /// WebSocket. Later events go to `delegate` only; the old one hears nothing more.
+    public func replaceDelegate(_ delegate: any StreamConnectionDelegate) {
+        loop.preconditionInEventLoop()
+        guard state != .closed else { return }
+        delegateReference = delegate
+        delegateOwner = delegate
+    }
+
     /// Queues bytes and writes as much as the kernel takes now.
     public func write(_ bytes: [UInt8]) {
         loop.preconditionInEventLoop()

@@ -70,6 +70,7 @@ import Testing
 
     @Test func durationsClampInsteadOfOverflowing() {
         #expect(Duration.seconds(-5).nanosecondsClampedNonNegative == 0)
+        #expect(Duration.milliseconds(-500).nanosecondsClampedNonNegative == 0)
         #expect(Duration.milliseconds(1500).nanosecondsClampedNonNegative == 1_500_000_000)
         #expect(Duration.seconds(Int64.max).nanosecondsClampedNonNegative > 0)
     }

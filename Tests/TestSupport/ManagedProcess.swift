@@ -1,6 +1,7 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import CLinux
 import Foundation
 import Glibc
 import Synchronization
@@ -26,50 +27,136 @@ public enum BuiltProducts {
     public static func path(_ name: String) -> String { "\(directory)/\(name)" }
 }
 
-/// A child process whose output lines a test can await. Terminated (SIGKILL) on `deinit`
-/// if still running, so a failing test leaves nothing behind.
+/// A child process whose output lines a test can await.
+///
+/// Spawned with `posix_spawn` and read by plain `read(2)` threads rather than Foundation's
+/// `Process`/`FileHandle`: on Linux those crash when many tests spawn at once (`Process.run`)
+/// or when a read sees `EINTR` (`availableData`), and the suites run in parallel. Killed
+/// (SIGKILL) and reaped on `deinit` if still running, so a failing test leaves nothing
+/// behind.
 public final class ManagedProcess: @unchecked Sendable {
-    // Invariant: `process` is configured before `run()` and then only read; the recorders
-    // are thread-safe.
-    private let process = Process()
+    // Invariant: `pid` and the descriptors are set in init and only read afterwards;
+    // `exitStatus` is an atomic; the recorders are thread-safe.
     public let standardOutput = Recorder<String>()
     public let standardError = Recorder<String>()
     public let arguments: [String]
+    public let pid: pid_t
+    /// Our end of the child's stdin pipe; -1 once closed.
+    private let standardInputWriter: Atomic<Int32>
+    /// -1 while running, else the exit status (128 + signal number when killed).
+    private let exitStatus = ExitStatusCell()
 
+    /// Starts `executable` with `arguments`.
+    ///
+    /// - Parameters:
+    ///   - environment: the whole environment of the child; nil inherits ours.
+    ///   - keepStandardInputOpen: gives the child a pipe as stdin that stays open until
+    ///     `closeStandardInput()` (peers that exit when their stdin closes); otherwise
+    ///     stdin is /dev/null.
     public init(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
-        standardInput: FileHandle? = nil
+        keepStandardInputOpen: Bool = false
     ) throws {
         self.arguments = arguments
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let standardInput { process.standardInput = standardInput }
-        process.standardOutput = Self.lineReader(into: standardOutput)
-        process.standardError = Self.lineReader(into: standardError)
-        try process.run()
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        var inPipe: [Int32] = [-1, -1]
+        guard clinux_pipe2(&outPipe, O_CLOEXEC) == 0, clinux_pipe2(&errPipe, O_CLOEXEC) == 0,
+            clinux_pipe2(&inPipe, O_CLOEXEC) == 0
+        else { throw TestTimeout(what: "pipes for \(executable) (errno \(errno))") }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if keepStandardInputOpen {
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        let environmentLines = (environment ?? ProcessInfo.processInfo.environment)
+            .map { "\($0.key)=\($0.value)" }
+        var spawned: pid_t = 0
+        let result = withCStrings([executable] + arguments) { argv in
+            withCStrings(environmentLines) { envp in
+                posix_spawn(&spawned, executable, &actions, nil, argv, envp)
+            }
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        close(inPipe[0])
+        guard result == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            close(inPipe[1])
+            throw TestTimeout(
+                what: "spawn \(executable): \(String(cString: strerror(result)))"
+            )
+        }
+        pid = spawned
+        standardInputWriter = Atomic(inPipe[1])
+        Self.startLineReader(outPipe[0], into: standardOutput)
+        Self.startLineReader(errPipe[0], into: standardError)
+        let status = exitStatus
+        let child = spawned
+        let thread = Thread {
+            var raw: Int32 = 0
+            while waitpid(child, &raw, 0) < 0, errno == EINTR {}
+            let exited = raw & 0x7f == 0
+            status.value.store(exited ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), ordering: .releasing)
+        }
+        thread.start()
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if isRunning { kill(pid, SIGKILL) }
+        closeStandardInput()
     }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { exitStatus.value.load(ordering: .acquiring) < 0 }
 
-    /// Sends `signal` (SIGTERM by default).
+    /// Sends `signal` (SIGTERM by default) while the process runs.
     public func signal(_ signal: Int32 = SIGTERM) {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        if isRunning { kill(pid, signal) }
     }
 
-    /// Waits for the process to exit and returns its status.
+    /// Writes to the child's stdin (only with `keepStandardInputOpen`).
+    public func writeToStandardInput(_ text: String) {
+        let descriptor = standardInputWriter.load(ordering: .acquiring)
+        guard descriptor >= 0 else { return }
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(
+                    descriptor,
+                    raw.baseAddress! + offset,
+                    raw.count - offset
+                )
+                if written < 0 { if errno == EINTR { continue } else { return } }
+                offset += written
+            }
+        }
+    }
+
+    /// Closes the child's stdin; peers written to exit on EOF do so.
+    public func closeStandardInput() {
+        let descriptor = standardInputWriter.exchange(-1, ordering: .acquiringAndReleasing)
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Waits for the process to exit and returns its status (128 + signal if killed).
     public func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
         try await waitUntil("process \(arguments.first ?? "") to exit", timeout: timeout) {
-            !self.process.isRunning
+            !self.isRunning
         }
-        return process.terminationStatus
+        // The reader threads may still be delivering the last lines.
+        try await Task.sleep(for: .milliseconds(20))
+        return exitStatus.value.load(ordering: .acquiring)
     }
 
     /// Waits for a line on stdout (or stderr) containing `text` and returns it.
@@ -81,8 +168,9 @@ public final class ManagedProcess: @unchecked Sendable {
     ) async throws -> String {
         let recorder = onStandardError ? standardError : standardOutput
         try await waitUntil("a line containing '\(text)'", timeout: timeout) {
-            recorder.values.contains { $0.contains(text) } || !self.process.isRunning
+            recorder.values.contains { $0.contains(text) } || !self.isRunning
         }
+        try await Task.sleep(for: .milliseconds(20))
         guard let line = recorder.values.first(where: { $0.contains(text) }) else {
             throw TestTimeout(
                 what: "'\(text)' (process exited; stderr: \(standardError.values.suffix(20)))"
@@ -91,26 +179,42 @@ public final class ManagedProcess: @unchecked Sendable {
         return line
     }
 
-    private static func lineReader(into recorder: Recorder<String>) -> Pipe {
-        let pipe = Pipe()
-        let pending = Mutex<[UInt8]>([])
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            let lines = pending.withLock { buffer -> [String] in
-                buffer.append(contentsOf: data)
-                var lines: [String] = []
-                while let newline = buffer.firstIndex(of: 0x0A) {
-                    lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
-                    buffer.removeSubrange(...newline)
+    private static func startLineReader(_ descriptor: Int32, into recorder: Recorder<String>) {
+        let thread = Thread {
+            var pending: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 16384)
+            while true {
+                let count = chunk.withUnsafeMutableBytes {
+                    read(descriptor, $0.baseAddress, $0.count)
                 }
-                return lines
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                pending.append(contentsOf: chunk[..<count])
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    recorder.record(String(decoding: pending[..<newline], as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                }
             }
-            for line in lines { recorder.record(line) }
+            if !pending.isEmpty { recorder.record(String(decoding: pending, as: UTF8.self)) }
+            close(descriptor)
         }
-        return pipe
+        thread.start()
     }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+private func withCStrings<R>(
+    _ strings: [String],
+    _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
+) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// The exit status shared between a process's waiter thread and its owner.
+private final class ExitStatusCell: Sendable {
+    /// -1 while running, else the exit status (128 + signal number when killed).
+    let value = Atomic<Int32>(-1)
 }
