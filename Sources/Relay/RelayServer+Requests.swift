@@ -70,8 +70,9 @@ extension RelayServer {
         counters.requestsForwarded += 1
         inFlight[request.ticket] = request
         let ticket = request.ticket
+        let generation = sessionGeneration
         session.send(request.payload.envelope, timeout: remaining) { [weak self] result in
-            self?.requestCompleted(ticket, result)
+            self?.requestCompleted(ticket, result, generation: generation)
         }
         return []
     }
@@ -79,13 +80,16 @@ extension RelayServer {
     /// The session answered (or failed) a forwarded request.
     private func requestCompleted(
         _ ticket: RequestTicket,
-        _ result: Result<JSONObject, RelayUpstreamRequestError>
+        _ result: Result<JSONObject, RelayUpstreamRequestError>,
+        generation: UInt64
     ) {
         if case .failure(let failure) = result,
-            failure == .connectionLost || failure == .notConnected
+            failure == .connectionLost || failure == .notConnected,
+            generation == sessionGeneration
         {
             // The session is going; keep the waiting requests for the next one instead of
-            // handing them to a session that can only fail them.
+            // handing them to a session that can only fail them. (A late failure from an
+            // older session must not stop a newer one.)
             perform(router.upstreamReadinessChanged(isReady: false, now: .now))
         }
         // Absent when stop(deadline:) already answered it.
