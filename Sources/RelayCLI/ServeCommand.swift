@@ -74,13 +74,18 @@ struct ServeCommand {
         configuration.limits.requestTimeout = options.requestTimeout
         configuration.limits.stallTimeout = options.stallTimeout
         configuration.limits.eventRingCount = options.eventRingCapacity
+        configuration.limits.reconnectBaseDelay = options.reconnectMinimum
+        configuration.limits.reconnectMaxDelay = options.reconnectMaximum
 
         let notifier = SystemdNotifier()
         let relay = RelayServer(
             configuration: configuration,
             loop: loop,
             logger: logger,
-            upstreamFactory: SharkfinUpstream.connector(endpoint: endpoint)
+            upstreamFactory: SharkfinUpstream.connector(
+                endpoint: endpoint, limits: configuration.limits),
+            presenceFactory: SharkfinUpstream.connector(
+                endpoint: endpoint, path: "/presence", limits: configuration.limits)
         )
         relay.onStateChange = { (status: RelayStatus) in
             _ = try? notifier.status(status.summary)
