@@ -126,8 +126,9 @@ import Testing
         await harness.proxy.stall(true)
         let down = try await client.nextUpstream(state: "down", timeout: .seconds(10))
         let detectedAfter = ContinuousClock.now - stalledAt
-        // The bound, plus slack for a loaded two-core machine.
-        #expect(detectedAfter <= bound + .seconds(1))
+        // The point is that the relay's own pings find the dead link (0.5 s here) and not the
+        // kernel (minutes): generous slack for a loaded two-core machine.
+        #expect(detectedAfter <= bound + .seconds(5))
         #expect(down["d"]?["reason"]?.stringValue?.isEmpty == false)
         await harness.proxy.stall(false)
         _ = try await client.nextUpstream(state: "reconnected", timeout: .seconds(10))
