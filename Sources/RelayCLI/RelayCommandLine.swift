@@ -43,7 +43,7 @@ public enum RelayCommandLine {
             switch command {
             case "serve":
                 let options = try ServeOptions(rest, environment: environment)
-                return await ServeCommand(options: options, environment: environment).run(
+                return await ServeCommand(options: options, arguments: rest, environment: environment).run(
                     output: output
                 )
                 .rawValue
