@@ -4,6 +4,7 @@
 import JSON
 import Logging
 import SocketIO
+import WebSocket
 
 /// The dev server's loop-bound core: the chat store, the listener, HTTP connections and
 /// the hub of WebSocket sessions with Sharkfin's fan-out rules.
@@ -85,7 +86,9 @@ final class ChatServer {
         connection.start(delegate: http)
     }
 
-    func httpConnectionDidClose(_ id: UInt64) {
+    /// The connection closed, or upgraded to a WebSocket and left HTTP (its session is
+    /// tracked from then on).
+    func httpConnectionDidEnd(_ id: UInt64) {
         httpConnections[id] = nil
     }
 
@@ -137,9 +140,20 @@ final class ChatServer {
 
     // MARK: Sessions
 
-    /// Registers a freshly upgraded WebSocket and starts it.
-    func open(_ kind: ClientSession.Kind, user: DevUser, socket: any ServerWebSocket) {
-        let session = ClientSession(kind: kind, username: user.name, socket: socket, server: self)
+    /// Registers a freshly upgraded WebSocket on `stream` and starts it.
+    func open(
+        _ kind: ClientSession.Kind,
+        user: DevUser,
+        webSocket: WebSocketConnection,
+        stream: StreamConnection
+    ) {
+        let session = ClientSession(
+            kind: kind,
+            username: user.name,
+            webSocket: webSocket,
+            stream: stream,
+            server: self
+        )
         sessions[ObjectIdentifier(session)] = session
         switch kind {
         case .chat:
