@@ -133,6 +133,16 @@ public final class ManagedProcess: @unchecked Sendable {
 
     public var isRunning: Bool { exitStatus.value.load(ordering: .acquiring) < 0 }
 
+    /// The exit status (128 + signal number when killed); `nil` while running.
+    public var terminationStatus: Int32? {
+        let status = exitStatus.value.load(ordering: .acquiring)
+        return status < 0 ? nil : status
+    }
+
+    /// Whether both output pipes have reached end of file, so `standardOutput` and
+    /// `standardError` hold everything the process (and any child holding them) wrote.
+    public var hasReadAllOutput: Bool { runningReaders.value.load(ordering: .acquiring) == 0 }
+
     /// Sends `signal` (SIGTERM by default) while the process runs.
     public func signal(_ signal: Int32 = SIGTERM) {
         if isRunning { kill(pid, signal) }
@@ -173,7 +183,7 @@ public final class ManagedProcess: @unchecked Sendable {
             !self.isRunning
         }
         try? await waitUntil("the output of \(arguments.first ?? "")", timeout: .seconds(2)) {
-            self.runningReaders.value.load(ordering: .acquiring) == 0
+            self.hasReadAllOutput
         }
         return exitStatus.value.load(ordering: .acquiring)
     }
