@@ -69,10 +69,16 @@ final class ChatServer {
         dropAll(user: nil, includingHTTP: true)
     }
 
-    /// In-process restart: stop listening, drop everything, listen again on the same port.
+    /// In-process restart: drop every connection without close frames, keep the data, and
+    /// go on accepting on the same port.
+    ///
+    /// The listening socket stays open, as it would across a restart under systemd socket
+    /// activation. Closing and binding again would free the port for a moment, and with
+    /// tests running in parallel another process can take it in that moment (then the
+    /// bind fails with EADDRINUSE). Nothing is accepted while this runs on the loop, so
+    /// every connection open before it ends and later ones are served afresh.
     func restart() throws {
-        shutdown()
-        _ = try listen()
+        dropAll(user: nil, includingHTTP: true)
         logger.debug("dev server restarted", metadata: ["devserver.port": "\(boundPort ?? 0)"])
     }
 
