@@ -241,37 +241,19 @@ struct ProcessFailure: Error, CustomStringConvertible {
     var description: String { "\(command) exited with \(status): \(standardError)" }
 }
 
-/// Runs a program to completion without blocking a cooperative thread (the termination
-/// handler resumes the caller). For short helpers such as `openssl`.
+/// Runs a program to completion without blocking a cooperative thread. For short helpers
+/// such as `openssl`.
+///
+/// A `ManagedProcess` (posix_spawn), not Foundation's `Process`, which crashes on Linux when
+/// parallel tests spawn at once.
 func runProcess(_ executable: String, _ arguments: [String], in directory: String) async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let errorPath = directory + "/process-stderr-\(UUID().uuidString)"
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    defer {
-        try? errorHandle.close()
-        try? FileManager.default.removeItem(atPath: errorPath)
-    }
-    process.standardError = errorHandle
-    process.standardOutput = FileHandle.nullDevice
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
+    let process = try ManagedProcess(executable, arguments, workingDirectory: directory)
+    let status = try await process.waitForExit(timeout: .seconds(60))
     guard status == 0 else {
-        let text = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
         throw ProcessFailure(
             command: "\(executable) \(arguments.joined(separator: " "))",
             status: status,
-            standardError: text
+            standardError: process.standardError.values.joined(separator: "\n")
         )
     }
 }
