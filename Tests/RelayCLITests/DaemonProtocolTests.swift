@@ -150,23 +150,26 @@ import Testing
         // The documented recovery: on every `relay.lagged`, subscribe again with its
         // `since`. A reader this far behind pages through the ring, queue-full by queue-full.
         stuck.resumeReading()
+        let lines = stuck.lines
+        @Sendable func delivered() -> Int {
+            lines.values.filter { $0["type"] == "message.new" }.count
+        }
         var handled = 0
         var resumes = 0
-        while stuck.lines.values.filter({ $0["type"] == "message.new" }).count < count {
-            let lagged = try await stuck.next(after: handled) {
-                $0["type"] == "relay.lagged" || $0["ref"] == .string("resume\(resumes)")
+        while delivered() < count {
+            let from = handled
+            try await waitUntil("another lag notice or every message") {
+                delivered() >= count
+                    || lines.values.dropFirst(from).contains { $0["type"] == "relay.lagged" }
             }
-            handled = lagged.index + 1
-            guard lagged.line["type"] == "relay.lagged" else {
-                // Our last resubscribe was answered; wait for the next notice or the end.
-                try await waitUntil("more events or another lag notice") {
-                    stuck.lines.values.dropFirst(handled).contains { $0["type"] == "relay.lagged" }
-                        || stuck.lines.values.filter { $0["type"] == "message.new" }.count >= count
-                }
-                continue
-            }
-            let since = try #require(lagged.line["d"]?["since"]?.int64Value)
-            #expect((lagged.line["d"]?["missed"]?.int64Value ?? 0) > 0)
+            let values = lines.values
+            guard
+                let index = values.indices.dropFirst(from)
+                    .first(where: { values[$0]["type"] == "relay.lagged" })
+            else { continue }
+            handled = index + 1
+            let since = try #require(values[index]["d"]?["since"]?.int64Value)
+            #expect((values[index]["d"]?["missed"]?.int64Value ?? 0) > 0)
             resumes += 1
             stuck.send(
                 #"{"type":"relay.subscribe","ref":"resume\#(resumes)","d":{"since":\#(since)}}"#
