@@ -43,10 +43,8 @@ public enum RelayCommandLine {
             switch command {
             case "serve":
                 let options = try ServeOptions(rest, environment: environment)
-                return await ServeCommand(options: options, arguments: rest, environment: environment).run(
-                    output: output
-                )
-                .rawValue
+                let serve = ServeCommand(options: options, arguments: rest, environment: environment)
+                return await serve.run(output: output).rawValue
             case "check-config":
                 return try CheckConfigCommand(rest, environment: environment).run(output: output)
                     .rawValue

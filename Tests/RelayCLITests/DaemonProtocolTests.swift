@@ -132,10 +132,8 @@ import Testing
         let body = String(repeating: "x", count: 4000)
         var ids: [Int64] = []
         for index in 0..<count {
-            sender.send(
-                #"{"type":"send_message","ref":"m\#(index)","d":{"channel":"general","body":"\#(body)"}}"#
-                    + "\n"
-            )
+            let arguments = #"{"channel":"general","body":"\#(body)"}"#
+            sender.send(#"{"type":"send_message","ref":"m\#(index)","d":\#(arguments)}"# + "\n")
             let reply = try await sender.reply(to: "m\(index)")
             ids.append(try #require(reply["d"]?["id"]?.int64Value))
         }
