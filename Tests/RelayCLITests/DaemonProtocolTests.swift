@@ -4,6 +4,7 @@
 import Foundation
 import Glibc
 import JSON
+import SharkfinClient
 import SocketIO
 import TestSupport
 import Testing
@@ -255,5 +256,108 @@ import Testing
         #expect((status["d"]?["clients"]?.int64Value ?? 0) >= 1000)
         for client in clients { client.close() }
         try await setup.stop()
+    }
+}
+
+/// The relay process against a devserver process that is killed and restarted.
+@Suite(.serialized) struct DaemonOutageTests {
+    /// A free TCP port on loopback (bound, read, released).
+    static func freePort() throws -> UInt16 {
+        let loop = try EventLoop(name: "port")
+        defer { loop.shutdown() }
+        let listener = try Listener.tcp(on: loop)
+        let port = listener.port!
+        let close: @Sendable () -> Void = { listener.close() }
+        loop.execute(close)
+        return port
+    }
+
+    @Test func everyMessageArrivesOnceInOrderAcrossFiveServerKills() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let port = try Self.freePort()
+        let stateFile = directory.file("state.json")
+        let serverArguments = ["--state-file", stateFile]
+        @Sendable func startServer() async throws -> DevServerProcess {
+            let process = try ManagedProcess(
+                BuiltProducts.path("sharkfin-devserver"),
+                [
+                    "--listen", "127.0.0.1:\(port)", "--user", "alice:alice-key",
+                    "--user", "bob:bob-key",
+                ] + serverArguments
+            )
+            try await process.waitForLine(containing: "listening on")
+            return DevServerProcess(process: process, port: port)
+        }
+        var server = try await startServer()
+        let relay = try await RelayProcess.start(
+            upstream: server.url,
+            directory: directory,
+            extraArguments: [
+                "--log-level", "info", "--reconnect-min", "100ms", "--reconnect-max", "500ms",
+            ]
+        )
+        try await relay.waitUntilConnected()
+        let loop = try EventLoop(name: "clients")
+        defer { loop.shutdown() }
+        let watcher = try await LineClient.connect(relay.socketPath, on: loop)
+        watcher.send(#"{"type":"channel_join","ref":"j","d":{"channel":"general"}}"# + "\n")
+        _ = try await watcher.reply(to: "j")
+
+        let bob = SharkfinClient(
+            endpoint: try SharkfinEndpoint(url: server.url, apiKey: "bob-key"),
+            options: .init(
+                requestTimeout: .seconds(5),
+                backoff: Backoff.constant(.milliseconds(100))
+            )
+        )
+        try await bob.connect()
+        try await bob.channelJoin("general")
+
+        let total = 150
+        for index in 0..<total {
+            if index > 0, index % 30 == 0 {
+                server.process.signal(SIGKILL)
+                _ = try await server.process.waitForExit()
+                server = try await startServer()
+            }
+            // Retry until the server confirms; a send lost with the connection may exist
+            // twice in the end, which is fine: the server's history is the reference.
+            while true {
+                do {
+                    _ = try await bob.sendMessage(channel: "general", body: "n\(index)")
+                    break
+                } catch {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
+        var stored: [Int64] = []
+        while true {
+            let page = try await bob.history(
+                channel: "general",
+                after: stored.last ?? 0,
+                limit: 50
+            )
+            stored += page.map(\.id)
+            if page.count < 50 { break }
+        }
+        #expect(stored.count >= total)
+        let reference = stored
+        try await waitUntil("the watcher has every stored message", timeout: .seconds(60)) {
+            Set(
+                watcher.lines.values.compactMap { line -> Int64? in
+                    guard line["type"] == "message.new" else { return nil }
+                    return line["d"]?["id"]?.int64Value
+                }
+            ).isSuperset(of: reference)
+        }
+        let received = watcher.lines.values.filter { $0["type"] == "message.new" }
+            .compactMap { $0["d"]?["id"]?.int64Value }
+        #expect(received == stored, "every message once, in id order")
+        #expect(watcher.lines.values.contains { $0["replayed"] == .bool(true) })
+        await bob.close()
+        relay.process.signal(SIGTERM)
+        _ = try await relay.process.waitForExit()
     }
 }
