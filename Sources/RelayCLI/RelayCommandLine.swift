@@ -44,7 +44,10 @@ public enum RelayCommandLine {
             case "serve":
                 let options = try ServeOptions(rest, environment: environment)
                 let serve = ServeCommand(
-                    options: options, arguments: rest, environment: environment)
+                    options: options,
+                    arguments: rest,
+                    environment: environment
+                )
                 return await serve.run(output: output).rawValue
             case "check-config":
                 return try CheckConfigCommand(rest, environment: environment).run(output: output)
