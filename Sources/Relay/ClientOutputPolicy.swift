@@ -96,8 +96,12 @@ struct ClientOutputPolicy {
     }
 
     /// Whether a reply of `size` bytes may be queued behind `pending`.
+    ///
+    /// An empty queue takes any one reply, however large (a `history` page can exceed the
+    /// limit on its own, bounded by the upstream's 16 MiB message limit): the limit guards
+    /// against replies piling up unread, not against one big answer.
     func offerReply(size: Int, pending: Int) -> ReplyDecision {
-        pending + size <= replyQueueLimit ? .write : .disconnect
+        pending == 0 || pending + size <= replyQueueLimit ? .write : .disconnect
     }
 
     /// The lag notice to send now that the queue is empty, if one is due.

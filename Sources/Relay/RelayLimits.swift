@@ -58,6 +58,11 @@ public struct RelayLimits: Sendable, Equatable {
     /// The CLI's `--reconnect-min`.
     public var reconnectBaseDelay: Duration = .milliseconds(500)
 
+    /// How long the server's `message.new` push for a message sent through the relay may
+    /// lag its reply before the relay concludes that another connection with the same
+    /// identity has taken the pushes, and reconnects to take them back; 5 seconds.
+    public var pushEchoTimeout: Duration = .seconds(5)
+
     /// The cap on reconnect delays, and the retry pace after HTTP 401; 30 seconds. The
     /// CLI's `--reconnect-max`.
     public var reconnectMaxDelay: Duration = .seconds(30)

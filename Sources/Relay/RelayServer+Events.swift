@@ -10,6 +10,7 @@ extension RelayServer {
     /// rest is published at once.
     func handlePush(_ object: JSONObject, utf8: [UInt8]) {
         counters.eventsReceived += 1
+        notePush(object)
         if handleMessagePush(object, utf8: utf8) { return }
         publishPush(object, utf8: utf8)
     }

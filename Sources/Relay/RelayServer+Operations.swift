@@ -168,6 +168,7 @@ extension RelayServer {
             "events_dropped": JSONValue(counters.eventsDropped),
             "lag_notices": JSONValue(counters.lagNotices),
             "upstream_connects": JSONValue(counters.upstreamConnects),
+            "push_bypasses": JSONValue(counters.pushBypasses),
             "messages_recovered": JSONValue(counters.messagesRecovered),
             "internal_requests": JSONValue(counters.internalRequests),
             "history_pages": JSONValue(counters.historyPages),

@@ -100,6 +100,7 @@ extension RelayServer {
         }
         switch result {
         case .success(let reply):
+            noteForwardedReply(type: request.payload.type, reply: reply)
             let followUps = router.completed(ticket)
             deliver(
                 RelayMessages.restoringRef(request.payload.ref, in: reply),

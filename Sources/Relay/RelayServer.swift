@@ -53,6 +53,7 @@ public final class RelayServer: @unchecked Sendable {
     var presenceGeneration: UInt64 = 0
     var presenceTimer: ScheduledTask?
     var counters = RelayCounters()
+    var pushEcho: PushEchoWatch
     var isStopping = false
     /// Client connections not yet closed, refused ones and those saying goodbye included.
     var openConnections = 0
@@ -94,6 +95,7 @@ public final class RelayServer: @unchecked Sendable {
         self.connector = upstreamFactory
         self.presenceConnector = presenceFactory
         let limits = configuration.limits
+        self.pushEcho = PushEchoWatch(timeout: limits.pushEchoTimeout)
         self.ledger = MessageLedger(
             pageSize: limits.gapFillPageSize,
             maxTrackedIDs: limits.maxTrackedMessageIDs
@@ -313,6 +315,7 @@ public final class RelayServer: @unchecked Sendable {
     func sweep() {
         let now = ContinuousClock.now
         perform(router.expire(now: now))
+        checkPushEcho()
         for client in Array(clients.values) {
             let connection = client.connection
             let decision = client.output.checkStall(

@@ -88,6 +88,8 @@ public struct RelayCounters: Sendable, Equatable {
     public var lagNotices: UInt64 = 0
     /// Upstream sessions opened.
     public var upstreamConnects: UInt64 = 0
+    /// Reconnects because another connection of this identity took the server's pushes.
+    public var pushBypasses: UInt64 = 0
     /// Messages found with `history` and delivered marked replayed.
     public var messagesRecovered: UInt64 = 0
     /// Requests the relay sent for itself (listings, `history` for gap fills).

@@ -13,8 +13,8 @@ public enum TCPConnector {
     /// all within `timeout`.
     ///
     /// The socket gets `TCP_NODELAY` (envelopes are small and latency matters) and TCP
-    /// keepalive (30 s idle, 10 s between probes, 3 probes). `transportFactory` wraps the connected descriptor, which is how a
-    /// TLS transport will slot in.
+    /// keepalive (30 s idle, 10 s between probes, 3 probes). `transportFactory` wraps the
+    /// connected descriptor, which is how the TLS transport slots in.
     public static func connect(
         host: String,
         port: UInt16,

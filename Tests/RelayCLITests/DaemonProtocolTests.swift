@@ -361,3 +361,45 @@ import Testing
         _ = try await relay.process.waitForExit()
     }
 }
+
+/// Another program using the relay's API key directly takes the server's pushes.
+@Suite(.serialized) struct DaemonPushBypassTests {
+    @Test func theRelayNoticesItsPushesGoElsewhereAndTakesThemBack() async throws {
+        let setup = try await DaemonProtocolTests.Setup.start()
+        let watcher = try await setup.client()
+        watcher.send(#"{"type":"channel_join","ref":"j","d":{"channel":"general"}}"# + "\n")
+        _ = try await watcher.reply(to: "j")
+
+        // A second connection with alice's key: the server now pushes only to it.
+        let intruder = SharkfinClient(
+            endpoint: try SharkfinEndpoint(url: setup.server.url, apiKey: "alice-key"),
+            options: .init(reconnects: false)
+        )
+        try await intruder.connect()
+
+        let sendLine = #"{"type":"send_message","ref":"m1","d":{"channel":"general","body":"b"}}"#
+        watcher.send(sendLine + "\n")
+        let id = try #require(try await watcher.reply(to: "m1")["d"]?["id"]?.int64Value)
+        // No live push; after the echo timeout (5 s) the relay reconnects and the gap fill
+        // delivers the message, marked replayed.
+        let recovered = try await watcher.next(timeout: .seconds(30)) {
+            $0["type"] == "message.new" && $0["d"]?["id"]?.int64Value == id
+        }.line
+        #expect(recovered["replayed"] == .bool(true))
+        let status = try LocalRelayConnection(path: setup.relay.socketPath)
+            .request(["type": "relay.status", "ref": "s"], timeout: .seconds(10))
+        #expect((status["d"]?["counters"]?["push_bypasses"]?.int64Value ?? 0) >= 1)
+
+        // The relay is the newest connection again: pushes are live.
+        watcher.send(
+            #"{"type":"send_message","ref":"m2","d":{"channel":"general","body":"c"}}"# + "\n"
+        )
+        let second = try #require(try await watcher.reply(to: "m2")["d"]?["id"]?.int64Value)
+        let live = try await watcher.next(timeout: .seconds(5)) {
+            $0["type"] == "message.new" && $0["d"]?["id"]?.int64Value == second
+        }.line
+        #expect(live["replayed"] == nil)
+        await intruder.close()
+        try await setup.stop()
+    }
+}

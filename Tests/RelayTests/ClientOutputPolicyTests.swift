@@ -63,6 +63,12 @@ import Testing
         #expect(policy.offerReply(size: 100, pending: 250) == .disconnect)
     }
 
+    @Test func anEmptyQueueTakesAReplyLargerThanTheLimit() {
+        let policy = policy()
+        #expect(policy.offerReply(size: 10_000, pending: 0) == .write)
+        #expect(policy.offerReply(size: 10_000, pending: 1) == .disconnect)
+    }
+
     @Test func clientWithNothingQueuedIsNeverStalled() {
         var policy = policy()
         #expect(policy.checkStall(pending: 0, written: 0, now: t0 + .seconds(3600)) == .healthy)
