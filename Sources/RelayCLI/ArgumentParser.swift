@@ -120,10 +120,10 @@ extension ParsedArguments {
         return number
     }
 
-    /// A duration such as `30s`, `500ms`, `2m` or plain seconds `30`.
+    /// A duration above zero such as `30s`, `500ms`, `2m` or plain seconds `30`.
     func duration(_ name: String) throws(UsageError) -> Duration? {
         guard let text = value(name) else { return nil }
-        guard let duration = parseDuration(text) else {
+        guard let duration = parseDuration(text), duration > .zero else {
             throw UsageError("--\(name) must be a duration like 30s, 500ms or 2m, got '\(text)'")
         }
         return duration

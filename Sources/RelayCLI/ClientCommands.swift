@@ -121,17 +121,20 @@ struct CallCommand {
         return withRelay(socketPath, output: output) { connection in
             let reply = try connection.request(request, timeout: timeout)
             let failed = reply["ok"] == .bool(false) || reply["type"] == "error"
+            // The relay answered for a server that did not: that is "no reply in time".
+            let failure: ExitStatus =
+                reply["d"]?["code"] == "relay.timeout" ? .timedOut : .requestFailed
             if failed, !raw {
                 let message = reply["d"]?["message"]?.stringValue ?? "request failed"
                 output.standardError("error: \(message)\n")
-                return .requestFailed
+                return failure
             }
             if raw {
                 output.standardOutput(JSONValue.object(reply).serializedString() + "\n")
             } else if let data = reply["d"] {
                 output.standardOutput(data.serializedString() + "\n")
             }
-            return failed ? .requestFailed : .success
+            return failed ? failure : .success
         }
     }
 }

@@ -9,6 +9,9 @@ import SocketIO
 enum LocalConnectionError: Error, CustomStringConvertible {
     case cannotConnect(path: String, IOError)
     case closedByRelay
+    /// The relay said goodbye (`relay.goodbye`) and closed: too many clients, shutting
+    /// down, overflow.
+    case goodbye(code: String, message: String)
     case timedOut(Duration)
     case invalidLine(String)
 
@@ -22,6 +25,8 @@ enum LocalConnectionError: Error, CustomStringConvertible {
             "cannot connect to the relay at \(path): \(error)"
         case .closedByRelay:
             "the relay closed the connection"
+        case .goodbye(let code, let message):
+            "the relay closed the connection: \(message) (\(code))"
         case .timedOut(let limit):
             "no answer from the relay within \(limit)"
         case .invalidLine(let reason):
@@ -85,6 +90,11 @@ final class LocalRelayConnection {
                 do {
                     guard case .object(let object) = try JSONValue(parsing: line) else {
                         throw LocalConnectionError.invalidLine("not an object")
+                    }
+                    if object["type"] == "relay.goodbye" {
+                        throw LocalConnectionError.goodbye(
+                            code: object["d"]?["code"]?.stringValue ?? "relay.goodbye",
+                            message: object["d"]?["message"]?.stringValue ?? "goodbye")
                     }
                     return object
                 } catch let error as JSONParseError {

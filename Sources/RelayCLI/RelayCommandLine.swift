@@ -24,8 +24,9 @@ public enum RelayCommandLine {
 
         options: --help, --version
 
-        exit status: 0 success; 1 the request failed (error reply) or serve failed;
-        2 usage error; 3 relay not reachable or went away; 4 no reply in time.
+        exit status: 0 success; 1 the request failed (error reply), serve failed, or
+        check-config found the configuration invalid; 2 usage or configuration error;
+        3 relay not reachable or went away; 4 no reply in time.
         """
 
     /// Runs the command line and returns the process exit status.

@@ -58,7 +58,7 @@ extension ServeOptions {
         OptionSpec(
             name: "client-queue-bytes",
             kind: .value(placeholder: "N"),
-            help: "per-client output queue before events are dropped (default 4194304)"
+            help: "per-client output queue before events are dropped (default 1048576)"
         ),
         OptionSpec(
             name: "max-in-flight",

@@ -4,6 +4,7 @@
 import Foundation
 import Glibc
 import Logging
+import WebSocket
 
 /// Where log entries go.
 public enum LogTarget: String, Sendable {
@@ -146,7 +147,7 @@ struct ServeOptions {
         maxLineBytes = try layers.value("max-line-bytes", default: 1 << 20, parsePositiveInteger)
         clientQueueBytes = try layers.value(
             "client-queue-bytes",
-            default: 4 << 20,
+            default: 1 << 20,
             parsePositiveInteger
         )
         maxInFlight = try layers.value("max-in-flight", default: 64) {
@@ -250,6 +251,14 @@ func parseUpstreamURL(_ text: String) throws(ValueProblem) -> String {
         !host.isEmpty
     else {
         throw ValueProblem("must be a URL with a host, such as wss://chat.example.org/ws")
+    }
+    // The WebSocket layer's own parser decides what `serve` will accept (ports, user
+    // info), so check-config and serve never disagree.
+    do {
+        _ = try WebSocketURL(text)
+    } catch {
+        if case .invalidURL(let detail) = error { throw ValueProblem("is not usable: \(detail)") }
+        throw ValueProblem("is not usable: \(error)")
     }
     return text
 }
