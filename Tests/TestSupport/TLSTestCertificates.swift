@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import TestSupport
 
 /// Certificates made at test time with the `openssl` command: a test CA and leaf
 /// certificates for every verification outcome the tests check. EC P-256 keys keep
@@ -11,34 +10,36 @@ import TestSupport
 /// OpenSSL 3.0's `openssl x509` has no `-not_before`/`-not_after` (those came in 3.4), so
 /// the expired certificate is issued with `openssl ca -startdate/-enddate` from a minimal
 /// CA database in the same directory.
-struct TLSTestCertificates: Sendable {
+///
+/// Shared by TLSTests, WebSocketTests and RelayCLITests.
+public struct TLSTestCertificates: Sendable {
     /// A PEM certificate and its private key.
-    struct Identity: Sendable {
-        var certificate: String
-        var key: String
+    public struct Identity: Sendable {
+        public var certificate: String
+        public var key: String
     }
 
-    let directory: TemporaryDirectory
+    public let directory: TemporaryDirectory
     /// The test CA's certificate: the trust root for the "good" cases.
-    let caFile: String
+    public let caFile: String
     /// `CN=localhost`, SANs `DNS:localhost` and `IP:127.0.0.1`, signed by the test CA.
-    let server: Identity
+    public let server: Identity
     /// Same names, signed by the test CA, valid only during 2020.
-    let expired: Identity
+    public let expired: Identity
     /// Same names, signed by the test CA, valid only from 2099 on.
-    let notYetValid: Identity
+    public let notYetValid: Identity
     /// `CN=wrong.example`, SAN `DNS:wrong.example`, signed by the test CA.
-    let wrongHost: Identity
+    public let wrongHost: Identity
     /// Self-signed `CN=localhost` with the right SANs: no CA anyone trusts.
-    let selfSigned: Identity
+    public let selfSigned: Identity
     /// Right names, signed by `CN=sharkfin other CA`, which is not in `caFile`.
-    let otherCA: Identity
+    public let otherCA: Identity
 
-    static let caName = "CN=sharkfin test CA"
-    static let otherCAName = "CN=sharkfin other CA"
+    public static let caName = "CN=sharkfin test CA"
+    public static let otherCAName = "CN=sharkfin other CA"
 
     /// Generates everything into a fresh temporary directory; call `remove()` when done.
-    static func generate() async throws -> TLSTestCertificates {
+    public static func generate() async throws -> TLSTestCertificates {
         let directory = TemporaryDirectory(prefix: "sfr-tls")
         do {
             return try await generate(in: directory)
@@ -48,7 +49,7 @@ struct TLSTestCertificates: Sendable {
         }
     }
 
-    func remove() { directory.remove() }
+    public func remove() { directory.remove() }
 
     private static func generate(in directory: TemporaryDirectory) async throws
         -> TLSTestCertificates
@@ -234,44 +235,29 @@ struct TLSTestCertificates: Sendable {
 }
 
 /// A helper process failed.
-struct ProcessFailure: Error, CustomStringConvertible {
-    var command: String
-    var status: Int32
-    var standardError: String
-    var description: String { "\(command) exited with \(status): \(standardError)" }
+public struct ProcessFailure: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var standardError: String
+    public var description: String { "\(command) exited with \(status): \(standardError)" }
 }
 
-/// Runs a program to completion without blocking a cooperative thread (the termination
-/// handler resumes the caller). For short helpers such as `openssl`.
-func runProcess(_ executable: String, _ arguments: [String], in directory: String) async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let errorPath = directory + "/process-stderr-\(UUID().uuidString)"
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    defer {
-        try? errorHandle.close()
-        try? FileManager.default.removeItem(atPath: errorPath)
-    }
-    process.standardError = errorHandle
-    process.standardOutput = FileHandle.nullDevice
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
+/// Runs a program to completion in `directory`, failing with its stderr. For short helpers
+/// such as `openssl`. Spawned through `ManagedProcess` (posix_spawn, see there) with a tiny
+/// `sh` wrapper that changes directory, so the arguments pass through untouched.
+public func runProcess(_ executable: String, _ arguments: [String], in directory: String)
+    async throws
+{
+    let process = try ManagedProcess(
+        "/bin/sh",
+        ["-c", "cd \"$0\" && exec \"$@\"", directory, executable] + arguments
+    )
+    let status = try await process.waitForExit(timeout: .seconds(60))
     guard status == 0 else {
-        let text = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
         throw ProcessFailure(
             command: "\(executable) \(arguments.joined(separator: " "))",
             status: status,
-            standardError: text
+            standardError: process.standardError.values.joined(separator: "\n")
         )
     }
 }
