@@ -138,7 +138,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RelayCLITests",
-            dependencies: ["RelayCLI", "Relay", "DevServer", "JSON", "SocketIO", "TestSupport", "Logging"],
+            dependencies: [
+                "RelayCLI", "Relay", "DevServer", "SharkfinClient", "JSON", "SocketIO",
+                "TestSupport", "Logging",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

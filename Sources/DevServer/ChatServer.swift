@@ -4,6 +4,7 @@
 import JSON
 import Logging
 import SocketIO
+import WebSocket
 
 /// The dev server's loop-bound core: the chat store, the listener, HTTP connections and
 /// the hub of WebSocket sessions with Sharkfin's fan-out rules.
@@ -68,10 +69,16 @@ final class ChatServer {
         dropAll(user: nil, includingHTTP: true)
     }
 
-    /// In-process restart: stop listening, drop everything, listen again on the same port.
+    /// In-process restart: drop every connection without close frames, keep the data, and
+    /// go on accepting on the same port.
+    ///
+    /// The listening socket stays open, as it would across a restart under systemd socket
+    /// activation. Closing and binding again would free the port for a moment, and with
+    /// tests running in parallel another process can take it in that moment (then the
+    /// bind fails with EADDRINUSE). Nothing is accepted while this runs on the loop, so
+    /// every connection open before it ends and later ones are served afresh.
     func restart() throws {
-        shutdown()
-        _ = try listen()
+        dropAll(user: nil, includingHTTP: true)
         logger.debug("dev server restarted", metadata: ["devserver.port": "\(boundPort ?? 0)"])
     }
 
@@ -85,7 +92,9 @@ final class ChatServer {
         connection.start(delegate: http)
     }
 
-    func httpConnectionDidClose(_ id: UInt64) {
+    /// The connection closed, or upgraded to a WebSocket and left HTTP (its session is
+    /// tracked from then on).
+    func httpConnectionDidEnd(_ id: UInt64) {
         httpConnections[id] = nil
     }
 
@@ -137,9 +146,20 @@ final class ChatServer {
 
     // MARK: Sessions
 
-    /// Registers a freshly upgraded WebSocket and starts it.
-    func open(_ kind: ClientSession.Kind, user: DevUser, socket: any ServerWebSocket) {
-        let session = ClientSession(kind: kind, username: user.name, socket: socket, server: self)
+    /// Registers a freshly upgraded WebSocket on `stream` and starts it.
+    func open(
+        _ kind: ClientSession.Kind,
+        user: DevUser,
+        webSocket: WebSocketConnection,
+        stream: StreamConnection
+    ) {
+        let session = ClientSession(
+            kind: kind,
+            username: user.name,
+            webSocket: webSocket,
+            stream: stream,
+            server: self
+        )
         sessions[ObjectIdentifier(session)] = session
         switch kind {
         case .chat:

@@ -3,6 +3,7 @@
 
 import Logging
 import SocketIO
+import WebSocket
 
 /// Carries a loop-bound object into a `@Sendable` closure that runs on the same loop.
 ///
@@ -16,9 +17,10 @@ struct LoopBound<Value: AnyObject>: @unchecked Sendable {
 ///
 /// Owns the keepalive the real server runs: a ping every half of the presence timeout,
 /// and a read deadline that only pongs push forward; when it passes, the connection is
-/// dropped with no close frame. Outbound frames beyond the configured limit are dropped
-/// silently, as the server's full send channel drops them.
-final class ClientSession: ServerWebSocketDelegate {
+/// dropped with no close frame. Outbound text frames beyond the configured limit of frames
+/// queued but unwritten are dropped silently, as the server's full send channel drops them
+/// (`OutboundFrameLedger` counts them).
+final class ClientSession: WebSocketDelegate {
     enum Kind: Equatable {
         case chat(notificationsOnly: Bool)
         case presence
@@ -26,8 +28,11 @@ final class ClientSession: ServerWebSocketDelegate {
 
     let kind: Kind
     let username: String
-    let socket: any ServerWebSocket
+    let webSocket: WebSocketConnection
+    /// The stream under `webSocket`, read for its byte counters only.
+    private let stream: StreamConnection
     private unowned let server: ChatServer
+    private var outbound = OutboundFrameLedger()
     private var pingTask: ScheduledTask?
     private var deadlineTask: ScheduledTask?
     private var deadline: ContinuousClock.Instant
@@ -36,10 +41,17 @@ final class ClientSession: ServerWebSocketDelegate {
     private(set) var droppedFrames = 0
     private(set) var isClosed = false
 
-    init(kind: Kind, username: String, socket: any ServerWebSocket, server: ChatServer) {
+    init(
+        kind: Kind,
+        username: String,
+        webSocket: WebSocketConnection,
+        stream: StreamConnection,
+        server: ChatServer
+    ) {
         self.kind = kind
         self.username = username
-        self.socket = socket
+        self.webSocket = webSocket
+        self.stream = stream
         self.server = server
         self.deadline = .now + server.configuration.presenceTimeout
     }
@@ -48,17 +60,22 @@ final class ClientSession: ServerWebSocketDelegate {
 
     var notificationsOnly: Bool { kind == .chat(notificationsOnly: true) }
 
-    /// Starts the keepalive; call once the session is registered.
+    /// Starts the keepalive and delivery; call once the session is registered.
     func start() {
-        socket.delegate = self
         schedulePing()
         scheduleDeadlineCheck(after: server.configuration.presenceTimeout)
+        webSocket.start(delegate: self)
+    }
+
+    /// Text frames handed to the WebSocket whose bytes the kernel has not all taken yet.
+    var unwrittenFrameCount: Int {
+        outbound.unwrittenFrameCount(written: stream.totalBytesWritten)
     }
 
     /// Queues a frame unless the outbound limit is reached.
     func send(_ frame: [UInt8]) {
         guard !isClosed else { return }
-        guard socket.unwrittenFrameCount < server.configuration.outboundFrameLimit else {
+        guard unwrittenFrameCount < server.configuration.outboundFrameLimit else {
             droppedFrames += 1
             server.logger.trace(
                 "outbound frame dropped",
@@ -68,7 +85,11 @@ final class ClientSession: ServerWebSocketDelegate {
             )
             return
         }
-        socket.sendText(frame)
+        outbound.recordFrame(
+            encodedSize: OutboundFrameLedger.encodedSize(ofText: frame),
+            streamEnd: stream.totalBytesWritten + UInt64(stream.pendingWriteBytes)
+        )
+        webSocket.sendText(frame)
     }
 
     /// Sends a reply, or holds it while replies are stalled.
@@ -89,23 +110,31 @@ final class ClientSession: ServerWebSocketDelegate {
 
     /// Drops the connection without a close frame.
     func abort() {
-        socket.abort()
+        webSocket.abort()
     }
 
-    // MARK: ServerWebSocketDelegate
+    // MARK: WebSocketDelegate
 
-    func webSocket(_ socket: any ServerWebSocket, didReceiveText utf8: [UInt8]) {
+    func webSocket(_ webSocket: WebSocketConnection, didReceiveText utf8: [UInt8]) {
         guard !isClosed else { return }
         // `/presence` readers ignore whatever a client sends, as the server does.
         guard isChat else { return }
         server.handleRequest(utf8, from: self)
     }
 
-    func webSocketDidReceivePong(_ socket: any ServerWebSocket) {
+    /// Binary messages mean nothing to Sharkfin; gorilla hands them to the handler, which
+    /// fails to decode them, so they are answered like a bad text frame.
+    func webSocket(_ webSocket: WebSocketConnection, didReceiveBinary data: [UInt8]) {
+        self.webSocket(webSocket, didReceiveText: data)
+    }
+
+    func webSocket(_ webSocket: WebSocketConnection, didReceivePong payload: [UInt8]) {
         deadline = .now + server.configuration.presenceTimeout
     }
 
-    func webSocketDidClose(_ socket: any ServerWebSocket) {
+    /// The closing handshake finished (the WebSocket echoed the client's close code), the
+    /// connection failed, or TCP ended.
+    func webSocket(_ webSocket: WebSocketConnection, didCloseWith closure: WebSocketClosure) {
         guard !isClosed else { return }
         isClosed = true
         pingTask?.cancel()
@@ -120,7 +149,7 @@ final class ClientSession: ServerWebSocketDelegate {
         pingTask = server.loop.schedule(after: server.configuration.presenceTimeout / 2) {
             let session = box.value
             guard !session.isClosed else { return }
-            session.socket.sendPing()
+            session.webSocket.sendPing()
             session.schedulePing()
         }
     }

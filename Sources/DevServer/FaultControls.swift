@@ -46,8 +46,9 @@ public final class FaultControls: Sendable {
         await core.loop.submit { box.value.refusal = refusal }
     }
 
-    /// Stops listening, drops every connection, and listens again on the same port,
-    /// keeping all chat data.
+    /// Drops every connection without close frames and serves new ones afresh on the same
+    /// port, keeping all chat data (the listening socket stays open, so the port is never
+    /// free for another process to take).
     public func restart() async throws {
         let core = try server.requireCore()
         let box = LoopBound(value: core)

@@ -3,15 +3,28 @@
 
 import JSON
 import SocketIO
+import WebSocket
 
 /// One accepted TCP connection: HTTP/1.1 requests with keep-alive, one response per
 /// request in order, until it upgrades to a WebSocket. Loop-bound.
+///
+/// On upgrade the stream's delegate becomes the `WebSocketConnection`'s `streamDelegate`
+/// (`StreamConnection.replaceDelegate`), so this object hears nothing more and is released.
 final class HTTPConnection: StreamConnectionDelegate {
     private enum Mode {
         case http
-        case webSocket(InterimWebSocket)
+        /// Answered with `Connection: close`; reads are ignored until the stream closes.
         case closing
+        /// Handed over to a WebSocket.
+        case upgraded
     }
+
+    /// Server-side WebSocket settings. Messages may take 1 MiB (close 1009 beyond), far
+    /// above any Sharkfin request; the closing handshake gets 1 s to flush our close frame.
+    static let webSocketConfiguration = WebSocketConfiguration(
+        maxMessageSize: 1 << 20,
+        closeTimeout: .seconds(1)
+    )
 
     private let connection: StreamConnection
     private unowned let server: ChatServer
@@ -31,9 +44,7 @@ final class HTTPConnection: StreamConnectionDelegate {
 
     func connection(_ connection: StreamConnection, didRead bytes: ArraySlice<UInt8>) {
         switch mode {
-        case .webSocket(let socket):
-            socket.receive(bytes)
-        case .closing:
+        case .closing, .upgraded:
             return
         case .http:
             parser.feed(bytes)
@@ -42,9 +53,8 @@ final class HTTPConnection: StreamConnectionDelegate {
     }
 
     func connection(_ connection: StreamConnection, didCloseWith error: (any Error)?) {
-        if case .webSocket(let socket) = mode { socket.connectionDidClose() }
         mode = .closing
-        server.httpConnectionDidClose(connection.id)
+        server.httpConnectionDidEnd(connection.id)
     }
 
     private func readRequests() {
@@ -96,7 +106,7 @@ final class HTTPConnection: StreamConnectionDelegate {
     }
 
     /// `GET /ws` and `GET /presence`: authenticate, provision (`/ws` only), check the
-    /// upgrade as gorilla/websocket does, answer 101 and hand over to the WebSocket.
+    /// upgrade, answer 101 and hand the stream over to a server-role `WebSocketConnection`.
     private func upgrade(_ request: HTTPRequest) {
         guard request.method == "GET" || request.method == "HEAD" else {
             var response = RESTResponse.text(405, "Method Not Allowed")
@@ -117,44 +127,50 @@ final class HTTPConnection: StreamConnectionDelegate {
         let key: String
         switch Self.checkUpgrade(request) {
         case .failure(let refusal):
-            respond(refusal.response, keepAlive: false)
+            refuseUpgrade(refusal.response)
             return
         case .success(let found):
             key = found
         }
-        let accept = SHA1.webSocketAccept(forKey: key)
-        let head =
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            + "Connection: Upgrade\r\nSec-WebSocket-Accept: \(accept)\r\n\r\n"
-        connection.write(Array(head.utf8))
-        let socket = InterimWebSocket(connection: connection)
-        mode = .webSocket(socket)
+        guard let accept = WebSocketServerHandshake.switchingProtocolsResponse(key: key) else {
+            refuseUpgrade(.text(500, "Internal Server Error"))
+            return
+        }
+        connection.write(accept)
+        mode = .upgraded
+        let webSocket = WebSocketConnection(
+            acceptedOn: connection,
+            leftover: parser.takeLeftover(),
+            configuration: Self.webSocketConfiguration,
+            logger: server.logger
+        )
+        connection.replaceDelegate(webSocket.streamDelegate)
+        server.httpConnectionDidEnd(connection.id)
         let notificationsOnly =
             RESTRoute.queryValue("notifications_only", in: request.query) == "true"
         server.open(
             isChat ? .chat(notificationsOnly: notificationsOnly) : .presence,
             user: user,
-            socket: socket
+            webSocket: webSocket,
+            stream: connection
         )
-        let leftover = parser.takeLeftover()
-        if !leftover.isEmpty { socket.receive(leftover) }
     }
 
-    /// gorilla/websocket's upgrade checks, in its order; the key on success.
+    /// gorilla/websocket's upgrade checks: the RFC 6455 rules (`validatedKey()`) answered
+    /// with 400 and `Sec-Websocket-Version: 13`, then its same-origin check (403). The key
+    /// on success.
+    ///
+    /// gorilla checks the origin before the key's form, so a request with both wrong gets
+    /// 403 there and 400 here; no client we serve sends either.
     static func checkUpgrade(_ request: HTTPRequest) -> Result<String, RESTFailureResponse> {
-        func hasToken(_ name: String, _ token: String) -> Bool {
-            request.headers.filter { $0.name.lowercased() == name.lowercased() }
-                .flatMap { $0.value.split(separator: ",") }
-                .contains { $0.trimmingSpaces().lowercased() == token }
-        }
-        func badRequest() -> Result<String, RESTFailureResponse> {
+        let key: String
+        do throws(WebSocketError) {
+            key = try WebSocketUpgradeRequest(head: request.head).validatedKey()
+        } catch {
             var response = RESTResponse.text(400, "Bad Request")
             response.headers.append(("Sec-Websocket-Version", "13"))
             return .failure(RESTFailureResponse(response))
         }
-        guard hasToken("Connection", "upgrade"), hasToken("Upgrade", "websocket"),
-            request.method == "GET", hasToken("Sec-WebSocket-Version", "13")
-        else { return badRequest() }
         if let origin = request.header("Origin"), !origin.isEmpty {
             let afterScheme = origin.firstRange(of: "://").map { origin[$0.upperBound...] }
             let host = afterScheme.map { String($0.prefix { $0 != "/" }) }
@@ -164,10 +180,21 @@ final class HTTPConnection: StreamConnectionDelegate {
                 return .failure(RESTFailureResponse(response))
             }
         }
-        guard let key = request.header("Sec-WebSocket-Key")?.trimmingSpaces(),
-            key.utf8.count == 24, key.hasSuffix("==")
-        else { return badRequest() }
         return .success(key)
+    }
+
+    /// Answers a failed handshake and closes, as `WebSocketServerHandshake` words it.
+    private func refuseUpgrade(_ response: RESTResponse) {
+        let bytes = WebSocketServerHandshake.rejectionResponse(
+            status: response.status,
+            reason: Self.reason(response.status),
+            headers: response.headers.map { HTTPHeaderField(name: $0.0, value: $0.1) },
+            body: response.body,
+            contentType: response.contentType ?? "text/plain; charset=utf-8"
+        )
+        connection.write(bytes)
+        mode = .closing
+        connection.closeAfterFlushing(timeout: .seconds(2))
     }
 
     private func handleFaultCommand(_ request: HTTPRequest) -> RESTResponse {

@@ -1,26 +1,26 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import WebSocket
+
 /// One HTTP/1.1 request as the dev server reads it.
 struct HTTPRequest: Sendable, Equatable {
+    /// The request line and header fields as `HTTPHeadParser` read them; an upgrade request
+    /// goes on to `WebSocketUpgradeRequest(head:)` from here.
+    var head: HTTPHead
     var method: String
     /// The request target as sent: path and optional query.
     var target: String
     /// `HTTP/1.1` or `HTTP/1.0`.
     var version: String
-    /// Header fields in order, names as sent.
-    var headers: [(name: String, value: String)]
     var body: [UInt8]
 
-    static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
-        lhs.method == rhs.method && lhs.target == rhs.target && lhs.version == rhs.version
-            && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 }) && lhs.body == rhs.body
-    }
+    /// Header fields in order, names as sent.
+    var headers: [HTTPHeaderField] { head.headers }
 
     /// The first value of a header, matched case-insensitively (Go's `Header.Get`).
     func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        head.headers.first(named: name)
     }
 
     /// The path without the query.
@@ -35,8 +35,7 @@ struct HTTPRequest: Sendable, Equatable {
     /// Whether the connection stays open after the response (HTTP/1.1 unless `close`;
     /// HTTP/1.0 only with `keep-alive`).
     var keepsAlive: Bool {
-        let connection = header("Connection")?.lowercased() ?? ""
-        let tokens = connection.split(separator: ",").map { $0.trimmingSpaces() }
+        let tokens = head.headers.tokens(named: "Connection")
         if version == "HTTP/1.0" { return tokens.contains("keep-alive") }
         return !tokens.contains("close")
     }
@@ -73,7 +72,12 @@ enum HTTPParseError: Error, Equatable, CustomStringConvertible {
 /// An incremental HTTP/1.1 request parser: feed bytes as they arrive, take requests out.
 ///
 /// A state machine over two phases, head then body, that buffers only the request being
-/// read. Bodies come only with `Content-Length` (no chunked uploads: our clients never send
+/// read. The head is split into lines and fields by the WebSocket target's `HTTPHeadParser`
+/// (so an upgrade request is read exactly as the WebSocket layer expects); this parser adds
+/// what a server needs on top: the request line, the head limit (431), `Content-Length`
+/// bodies (413 beyond the limit) and pipelining. Heads must end lines with CRLF, as every
+/// client we serve does; blank lines before a request line are skipped (RFC 9112 §2.2).
+/// Bodies come only with `Content-Length` (no chunked uploads: our clients never send
 /// them, and refusing with 400 is what a small server may do). After an error the parser
 /// stays failed; the connection answers and closes.
 struct HTTPRequestParser {
@@ -84,15 +88,22 @@ struct HTTPRequestParser {
     static let maxBodyBytes = 1 << 20
 
     private enum State {
-        case head
+        /// Reading a head: the parser so far and the bytes it has been given (kept for
+        /// `takeLeftover`, and to measure the head).
+        case head(HTTPHeadParser, given: [UInt8])
         case body(HTTPRequest, remaining: Int)
         case failed(HTTPParseError)
     }
 
-    private var state: State = .head
+    private var state = State.head(Self.makeHeadParser(), given: [])
+    /// Received bytes not yet handed to the head parser or taken as a body.
     private var buffer: [UInt8] = []
-    /// Where the search for the blank line resumes, so each byte is scanned once.
-    private var scanOffset = 0
+
+    /// The head parser's own limit is ours plus slack: we check `maxHeadBytes` ourselves so
+    /// that an oversized head is told apart (431) from a malformed one (400).
+    private static func makeHeadParser() -> HTTPHeadParser {
+        HTTPHeadParser(maxSize: 2 * maxHeadBytes)
+    }
 
     /// Appends received bytes.
     mutating func feed(_ bytes: some Collection<UInt8>) {
@@ -106,33 +117,47 @@ struct HTTPRequestParser {
         switch state {
         case .failed(let error):
             throw error
-        case .head:
-            guard let headEnd = findHeadEnd() else {
-                if buffer.count > Self.maxHeadBytes {
+        case .head(var parser, var given):
+            if given.isEmpty {
+                let blank = buffer.prefix { $0 == 0x0D || $0 == 0x0A }.count
+                buffer.removeFirst(blank)
+            }
+            guard !buffer.isEmpty else { return nil }
+            let chunk = buffer
+            buffer = []
+            given += chunk
+            switch parser.append(chunk[...]) {
+            case .needMoreBytes:
+                guard given.count <= Self.maxHeadBytes else {
                     return try fail(.headTooLarge(limit: Self.maxHeadBytes))
                 }
+                state = .head(parser, given: given)
                 return nil
+            case .invalid(let reason):
+                guard given.count <= Self.maxHeadBytes else {
+                    return try fail(.headTooLarge(limit: Self.maxHeadBytes))
+                }
+                return try fail(.malformed(reason))
+            case .complete(let head, let leftover):
+                guard given.count - leftover.count <= Self.maxHeadBytes else {
+                    return try fail(.headTooLarge(limit: Self.maxHeadBytes))
+                }
+                buffer = leftover
+                let request: HTTPRequest
+                let length: Int
+                do throws(HTTPParseError) {
+                    (request, length) = try Self.parseHead(head)
+                } catch {
+                    return try fail(error)
+                }
+                state = .body(request, remaining: length)
+                return try nextRequest()
             }
-            guard headEnd <= Self.maxHeadBytes else {
-                return try fail(.headTooLarge(limit: Self.maxHeadBytes))
-            }
-            let head = buffer[..<headEnd]
-            buffer.removeFirst(headEnd)
-            scanOffset = 0
-            let request: HTTPRequest
-            let length: Int
-            do throws(HTTPParseError) {
-                (request, length) = try Self.parseHead(head)
-            } catch {
-                return try fail(error)
-            }
-            state = .body(request, remaining: length)
-            return try nextRequest()
         case .body(var request, let remaining):
             guard buffer.count >= remaining else { return nil }
             request.body = Array(buffer[..<remaining])
             buffer.removeFirst(remaining)
-            state = .head
+            state = .head(Self.makeHeadParser(), given: [])
             return request
         }
     }
@@ -140,11 +165,13 @@ struct HTTPRequestParser {
     /// Bytes received after the last request taken, e.g. the first WebSocket frames that
     /// arrived with an upgrade request. Clears them from the parser.
     mutating func takeLeftover() -> [UInt8] {
-        defer {
-            buffer = []
-            scanOffset = 0
+        var leftover = buffer
+        if case .head(_, let given) = state {
+            leftover = given + buffer
+            state = .head(Self.makeHeadParser(), given: [])
         }
-        return buffer
+        buffer = []
+        return leftover
     }
 
     private mutating func fail(_ error: HTTPParseError) throws(HTTPParseError) -> HTTPRequest? {
@@ -153,59 +180,26 @@ struct HTTPRequestParser {
         throw error
     }
 
-    /// The index just past `\r\n\r\n` (or a bare `\n\n`), if the buffer holds it.
-    private mutating func findHeadEnd() -> Int? {
-        var index = max(0, scanOffset)
-        while index < buffer.count {
-            if buffer[index] == 0x0A {
-                if index >= 1, buffer[index - 1] == 0x0A { return index + 1 }
-                if index >= 2, buffer[index - 1] == 0x0D, buffer[index - 2] == 0x0A {
-                    return index + 1
-                }
-            }
-            index += 1
-        }
-        scanOffset = max(0, buffer.count - 2)
-        return nil
-    }
-
-    /// Parses a request head, returning the request (empty body) and its body length.
-    static func parseHead(_ head: ArraySlice<UInt8>) throws(HTTPParseError) -> (HTTPRequest, Int) {
-        var lines = head.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
-            line.last == 0x0D ? line.dropLast() : line
-        }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        // Tolerate blank lines before a request line, as RFC 9112 §2.2 suggests.
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        guard let requestLine = lines.first,
-            let line = String(validating: requestLine, as: UTF8.self)
-        else { throw .malformed("request line") }
-        let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+    /// Checks a head's request line and framing, returning the request (empty body) and
+    /// its body length.
+    static func parseHead(_ head: HTTPHead) throws(HTTPParseError) -> (HTTPRequest, Int) {
+        let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, parts[1].hasPrefix("/") || parts[1] == "*",
             parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0",
             parts[0].utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A })
         else { throw .malformed("request line") }
-        var headers: [(name: String, value: String)] = []
-        for rawLine in lines.dropFirst() {
-            guard let colon = rawLine.firstIndex(of: 0x3A),
-                colon != rawLine.startIndex,
-                let name = String(validating: rawLine[..<colon], as: UTF8.self),
-                !name.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 < 0x21 }),
-                let value = String(validating: rawLine[(colon + 1)...], as: UTF8.self)
-            else { throw .malformed("header line") }
-            headers.append((name, value.trimmingSpaces()))
-        }
-        var request = HTTPRequest(
+        let request = HTTPRequest(
+            head: head,
             method: String(parts[0]),
             target: String(parts[1]),
             version: String(parts[2]),
-            headers: headers,
             body: []
         )
         if let encoding = request.header("Transfer-Encoding"), !encoding.isEmpty {
             throw .malformed("Transfer-Encoding \(encoding) is not supported")
         }
-        let lengths = headers.filter { $0.name.lowercased() == "content-length" }.map(\.value)
+        let lengths = head.headers.filter { $0.name.lowercased() == "content-length" }
+            .map(\.value)
         guard let first = lengths.first else { return (request, 0) }
         guard lengths.allSatisfy({ $0 == first }), !first.isEmpty,
             first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), first.utf8.count <= 18,
@@ -214,7 +208,6 @@ struct HTTPRequestParser {
         guard length <= maxBodyBytes else {
             throw .bodyTooLarge(length: length, limit: maxBodyBytes)
         }
-        request.body = []
         return (request, length)
     }
 }

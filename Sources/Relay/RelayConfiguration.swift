@@ -17,14 +17,20 @@ public struct RelayConfiguration: Sendable {
     public var limits: RelayLimits
     /// The relay's version, reported in `relay.hello` and `relay.status`.
     public var relayVersion: String
+    /// Whether messages the relay did not receive as pushes (sent during an outage, or
+    /// posted through REST) are fetched with `history` and delivered marked `replayed`,
+    /// and duplicates dropped; on by default. See docs/RESILIENCE.md.
+    public var recoversMissedMessages: Bool
 
     public init(
         socketPath: String,
         upstreamURL: String,
         identity: String? = nil,
         limits: RelayLimits = RelayLimits(),
-        relayVersion: String
+        relayVersion: String,
+        recoversMissedMessages: Bool = true
     ) {
+        self.recoversMissedMessages = recoversMissedMessages
         self.socketPath = socketPath
         self.upstreamURL = upstreamURL
         self.identity = identity

@@ -25,7 +25,7 @@ enum RelayErrorCode: String, Sendable, CaseIterable {
     // A request that could not be completed.
     case timeout = "relay.timeout"
     case queueFull = "relay.queue_full"
-    case upstreamLost = "relay.upstream_lost"
+    case outcomeUnknown = "relay.outcome_unknown"
     case upstreamUnavailable = "relay.upstream_unavailable"
     case shuttingDown = "relay.shutting_down"
 

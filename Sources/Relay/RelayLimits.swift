@@ -52,12 +52,57 @@ public struct RelayLimits: Sendable, Equatable {
     /// How many bytes of recent events are kept for `since`; 16 MiB.
     public var eventRingBytes: Int = 16 << 20
 
-    /// The first reconnect delay after the upstream fails; 0.5 seconds, doubling per
-    /// failed attempt.
+    /// The floor of every reconnect delay, and the first one; 0.5 seconds. Later delays
+    /// are drawn at random between it and a ceiling that doubles per failed attempt up to
+    /// ``reconnectMaxDelay`` (the table is on `UpstreamLink.backoffRange(attempt:)`).
+    /// The CLI's `--reconnect-min`.
     public var reconnectBaseDelay: Duration = .milliseconds(500)
 
-    /// The longest reconnect delay, and the retry pace after HTTP 401; 30 seconds.
+    /// The cap on reconnect delays, and the retry pace after HTTP 401; 30 seconds. The
+    /// CLI's `--reconnect-max`.
     public var reconnectMaxDelay: Duration = .seconds(30)
+
+    /// How long an upstream session must stay up for the backoff to start again from
+    /// ``reconnectBaseDelay`` when it ends; 60 seconds. A session that dies sooner counts
+    /// as one more failed attempt, so a server that accepts and drops at once is not
+    /// hammered twice a second.
+    public var reconnectResetAfter: Duration = .seconds(60)
+
+    /// How long a request may wait in the queue while the upstream is down (counted from
+    /// its arrival or the start of the outage, whichever is later) before it fails with
+    /// `relay.upstream_unavailable`; `nil` (the default) means ``requestTimeout``. The
+    /// request's own ``requestTimeout`` still applies.
+    public var outageQueueTimeout: Duration?
+
+    /// How often the relay pings the upstream itself; 10 seconds. With
+    /// ``upstreamPongTimeout`` it bounds how long a silently dead (half-open, blackholed)
+    /// connection goes unnoticed: at most `upstreamPingInterval + upstreamPongTimeout`,
+    /// 20 seconds by default.
+    public var upstreamPingInterval: Duration = .seconds(10)
+
+    /// How long one of the relay's pings may go unanswered before the upstream
+    /// connection is declared dead and replaced; 10 seconds.
+    public var upstreamPongTimeout: Duration = .seconds(10)
+
+    /// Messages asked for per `history` page when filling a gap; 100, the server's
+    /// largest page (it turns larger values into 50).
+    public var gapFillPageSize: Int = 100
+
+    /// How often every channel is checked with `history` for messages no push announced
+    /// (REST posts in plain channels reach a `user` identity by no other path); 60
+    /// seconds. `nil` turns the sweep off: such messages are then found only after the
+    /// next reconnect. This is the bound on how late such a message can arrive.
+    public var gapSweepInterval: Duration? = .seconds(60)
+
+    /// How long after a `/presence` pointer the relay waits for the `/ws` push of the same
+    /// message before fetching it with `history`; 250 ms. Most pointers concern messages
+    /// that are also pushed, so the wait saves a fetch.
+    public var pointerGraceDelay: Duration = .milliseconds(250)
+
+    /// Message ids remembered per channel for de-duplication above the channel's
+    /// verified mark; 4,096. Past it the oldest are forgotten and the mark moves up, so a
+    /// hole below it is no longer looked for.
+    public var maxTrackedMessageIDs: Int = 4_096
 
     /// How long an upstream connection attempt may take; 10 seconds.
     public var connectTimeout: Duration = .seconds(10)

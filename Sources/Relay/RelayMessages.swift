@@ -67,16 +67,40 @@ enum RelayMessages {
         switch notice {
         case .up(let since):
             data = ["state": "up", "since": .string(timestamp(since))]
-        case .reconnected(let since):
+        case .reconnected(let since, let attempts):
             data = [
                 "state": "reconnected",
                 "since": .string(timestamp(since)),
-                "message": "server pushes sent while the relay was disconnected were not received",
+                "attempts": JSONValue(attempts),
+                "message": .string(
+                    "messages sent meanwhile follow as message.new marked replayed; other "
+                        + "pushes sent while the relay was disconnected were not received"
+                ),
             ]
         case .down(let reason):
             data = ["state": "down", "reason": .string(reason)]
         }
         let object: JSONObject = ["type": "relay.upstream", "d": .object(data)]
+        return object.serialized()
+    }
+
+    /// A `message.new` for a message found with `history` rather than pushed (before
+    /// `seq` is added): `d` has the push's keys in the server's (alphabetical) order,
+    /// `channel` and `channel_type` added to the history row, and `"replayed":true`
+    /// follows `d`.
+    static func recoveredMessage(channel: String, kind: String, row: JSONObject) -> [UInt8] {
+        var members: [(String, JSONValue)] = [
+            ("channel", .string(channel)), ("channel_type", .string(kind)),
+        ]
+        for (key, value) in row where key != "channel" && key != "channel_type" {
+            members.append((key, value))
+        }
+        members.sort { $0.0 < $1.0 }
+        let object: JSONObject = [
+            "type": "message.new",
+            "d": .object(JSONObject(members)),
+            "replayed": true,
+        ]
         return object.serialized()
     }
 

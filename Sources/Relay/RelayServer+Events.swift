@@ -5,9 +5,17 @@ import JSON
 import Logging
 
 extension RelayServer {
-    /// A push from the server: number it, keep it in the ring, fan it out.
+    /// A push from the server. `message.new` goes through the message ledger (see
+    /// ``MessageLedger``), which may hold it behind a gap fill or drop a duplicate; the
+    /// rest is published at once.
     func handlePush(_ object: JSONObject, utf8: [UInt8]) {
         counters.eventsReceived += 1
+        if handleMessagePush(object, utf8: utf8) { return }
+        publishPush(object, utf8: utf8)
+    }
+
+    /// Numbers a server push, keeps it in the ring and fans it out.
+    func publishPush(_ object: JSONObject, utf8: [UInt8]) {
         let type = object.string(forKey: "type") ?? ""
         let channel = object["d"]?["channel"]?.stringValue
         let event = ring.append(type: type, channel: channel) { seq in
@@ -17,9 +25,10 @@ extension RelayServer {
         fanOut(event)
     }
 
-    /// Publishes an event the relay makes itself (`relay.upstream`), numbered like pushes.
-    func publish(type: String, body: [UInt8]) {
-        let event = ring.append(type: type, channel: nil) { seq in
+    /// Publishes an event the relay makes itself (`relay.upstream`, a recovered
+    /// `message.new`), numbered like pushes.
+    func publish(type: String, channel: String? = nil, body: [UInt8]) {
+        let event = ring.append(type: type, channel: channel) { seq in
             EventEncoding.line(splicing: seq, into: body)
         }
         fanOut(event)

@@ -129,11 +129,24 @@ extension RelayServer {
             "url": .string(configuration.displayURL),
             "state": .string(upstreamStateName),
         ]
-        if case .connected(let since) = link.state {
+        if case .connected(let since, _, _) = link.state {
             data.updateValue(.string(RelayMessages.timestamp(since)), forKey: "since")
+        }
+        let attempt = link.currentAttempt
+        if attempt > 0 { data.updateValue(JSONValue(attempt), forKey: "attempt") }
+        if let next = Self.nextRetry(of: link, now: .now) {
+            let seconds = Double(UpstreamLink.milliseconds(next)) / 1000
+            data.updateValue(JSONValue(seconds), forKey: "next_retry_in")
         }
         if let error = link.lastError {
             data.updateValue(.string(error), forKey: "last_error")
+        }
+        if presenceConnector != nil {
+            var presence: JSONObject = ["state": .string(Self.stateName(of: presenceLink))]
+            if let error = presenceLink.lastError {
+                presence.updateValue(.string(error), forKey: "last_error")
+            }
+            data.updateValue(.object(presence), forKey: "presence")
         }
         return data
     }
@@ -155,6 +168,9 @@ extension RelayServer {
             "events_dropped": JSONValue(counters.eventsDropped),
             "lag_notices": JSONValue(counters.lagNotices),
             "upstream_connects": JSONValue(counters.upstreamConnects),
+            "messages_recovered": JSONValue(counters.messagesRecovered),
+            "internal_requests": JSONValue(counters.internalRequests),
+            "history_pages": JSONValue(counters.historyPages),
         ]
         return [
             "version": .string(configuration.relayVersion),
@@ -175,19 +191,15 @@ extension RelayServer {
 
     func makeStatus() -> RelayStatus {
         var since: Date?
-        var attempt = 0
-        switch link.state {
-        case .connected(let date): since = date
-        case .connecting(let current): attempt = current
-        case .waitingToReconnect(let current, _), .unauthorized(let current): attempt = current
-        case .idle, .stopped: break
-        }
+        if case .connected(let date, _, _) = link.state { since = date }
         return RelayStatus(
             upstreamURL: configuration.displayURL,
             upstreamState: upstreamStateName,
             connectedSince: since,
             lastError: link.lastError,
-            reconnectAttempt: attempt,
+            reconnectAttempt: link.currentAttempt,
+            nextRetryIn: Self.nextRetry(of: link, now: .now),
+            presenceState: presenceConnector == nil ? nil : Self.stateName(of: presenceLink),
             identity: configuration.identity,
             clientCount: clients.count,
             inFlight: router.inFlightCount,

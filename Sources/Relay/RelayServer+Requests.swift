@@ -32,7 +32,8 @@ extension RelayServer {
         let forwarded = ForwardedRequest(
             client: client.id,
             ref: request.ref,
-            envelope: request.object
+            envelope: request.object,
+            type: request.type
         )
         perform(router.submit(client: client.id, payload: forwarded, now: .now))
     }
@@ -67,10 +68,11 @@ extension RelayServer {
             return router.completed(request.ticket)
         }
         counters.requestsForwarded += 1
-        inFlight[request.ticket] = request.payload
+        inFlight[request.ticket] = request
         let ticket = request.ticket
+        let generation = sessionGeneration
         session.send(request.payload.envelope, timeout: remaining) { [weak self] result in
-            self?.requestCompleted(ticket, result)
+            self?.requestCompleted(ticket, result, generation: generation)
         }
         return []
     }
@@ -78,27 +80,76 @@ extension RelayServer {
     /// The session answered (or failed) a forwarded request.
     private func requestCompleted(
         _ ticket: RequestTicket,
-        _ result: Result<JSONObject, RelayUpstreamRequestError>
+        _ result: Result<JSONObject, RelayUpstreamRequestError>,
+        generation: UInt64
     ) {
         if case .failure(let failure) = result,
-            failure == .connectionLost || failure == .notConnected
+            failure == .connectionLost || failure == .notConnected,
+            generation == sessionGeneration
         {
             // The session is going; keep the waiting requests for the next one instead of
-            // handing them to a session that can only fail them.
-            perform(router.upstreamReadinessChanged(isReady: false))
+            // handing them to a session that can only fail them. (A late failure from an
+            // older session must not stop a newer one.)
+            perform(router.upstreamReadinessChanged(isReady: false, now: .now))
         }
-        let followUps = router.completed(ticket)
         // Absent when stop(deadline:) already answered it.
-        if let request = inFlight.removeValue(forKey: ticket) {
-            switch result {
-            case .success(let reply):
-                deliver(RelayMessages.restoringRef(request.ref, in: reply), for: request)
-            case .failure(let failure):
-                finish(request, with: Self.upstreamError(failure, timeout: router.requestTimeout))
+        guard let request = inFlight.removeValue(forKey: ticket) else {
+            perform(router.completed(ticket))
+            stopProgress?()
+            return
+        }
+        switch result {
+        case .success(let reply):
+            let followUps = router.completed(ticket)
+            deliver(
+                RelayMessages.restoringRef(request.payload.ref, in: reply),
+                for: request.payload
+            )
+            perform(followUps)
+        case .failure(let failure):
+            if let retry = retryAfterLoss(request, failure) {
+                perform(router.requeue(retry))
+            } else {
+                let followUps = router.completed(ticket)
+                finish(
+                    request.payload,
+                    with: Self.upstreamError(failure, timeout: router.requestTimeout)
+                )
+                perform(followUps)
             }
         }
-        perform(followUps)
         stopProgress?()
+    }
+
+    /// The request to queue again when `failure` ended `request` without a reply: one that
+    /// never left (`notConnected`), or a read-only one whose connection was lost and that
+    /// was not retried before. `nil` when the client must be told instead, or is gone.
+    private func retryAfterLoss(
+        _ request: RequestRouter<ForwardedRequest>.Request,
+        _ failure: RelayUpstreamRequestError
+    ) -> RequestRouter<ForwardedRequest>.Request? {
+        guard !isStopping, clients[request.client] != nil else { return nil }
+        var payload = request.payload
+        switch failure {
+        case .notConnected:
+            break
+        case .connectionLost:
+            guard !payload.isRetry, RequestReplay.isRetriable(payload.type) else { return nil }
+            payload.isRetry = true
+            logger.debug(
+                "read-only request lost with the connection; retrying after reconnect",
+                metadata: ["request.type": payload.type, "client.id": request.client.description]
+            )
+        case .timedOut, .other:
+            return nil
+        }
+        return RequestRouter<ForwardedRequest>.Request(
+            ticket: request.ticket,
+            client: request.client,
+            payload: payload,
+            accepted: request.accepted,
+            deadline: request.deadline
+        )
     }
 
     /// Ends a request with a relay error line.
@@ -132,6 +183,12 @@ extension RelayServer {
             (.queueFull, "the relay already has \(limit) requests waiting; try again later")
         case .shuttingDown:
             (.shuttingDown, "relay shutting down")
+        case .upstreamUnavailable(let waited):
+            (
+                .upstreamUnavailable,
+                "the server has been unreachable for \(RelayStatus.seconds(waited)) while "
+                    + "this request waited; see relay.status for the last error"
+            )
         }
     }
 
@@ -145,9 +202,9 @@ extension RelayServer {
             (.timeout, "no reply from the server within \(timeout)")
         case .connectionLost:
             (
-                .upstreamLost,
-                "the connection to the server was lost before the reply came; "
-                    + "the request may or may not have been carried out"
+                .outcomeUnknown,
+                "the connection to the server was lost before the reply came; the request "
+                    + "may or may not have been carried out, so it was not sent again"
             )
         case .notConnected:
             (.upstreamUnavailable, "not connected to the server")

@@ -24,7 +24,7 @@ extension RelayServer {
         await loop.submit { self.finishStop() }
         let flushLimit = configuration.limits.goodbyeFlushTimeout + .seconds(1)
         await waitOnLoop(until: .now + flushLimit) {
-            self.openConnections == 0 && self.session == nil
+            self.openConnections == 0 && self.session == nil && self.presenceSession == nil
         }
         logger.info("relay stopped")
     }
@@ -49,13 +49,18 @@ extension RelayServer {
 
     private func finishStop() {
         for request in inFlight.values {
-            finish(request, with: (.shuttingDown, "relay shutting down before the reply came"))
+            finish(
+                request.payload,
+                with: (.shuttingDown, "relay shutting down before the reply came")
+            )
         }
         inFlight.removeAll()
         for client in Array(clients.values) {
             sayGoodbye(to: client, .shuttingDown, "relay shutting down")
         }
         perform(link.stopRequested())
+        stopPresence()
+        recoverySweepTimer?.cancel()
     }
 
     /// Suspends until `condition` holds on the loop (checked whenever stop-relevant state

@@ -4,6 +4,7 @@
 import Foundation
 import JSON
 import Logging
+import Systemd
 
 extension RelayServer {
     /// Performs what the upstream link decided.
@@ -39,7 +40,13 @@ extension RelayServer {
         let connector = self.connector
         let loop = self.loop
         let logger = self.logger
-        logger.debug("upstream connecting", metadata: ["upstream.url": configuration.displayURL])
+        logger.debug(
+            "upstream connecting",
+            metadata: [
+                "upstream.url": configuration.displayURL,
+                "upstream.attempt": String(link.currentAttempt),
+            ]
+        )
         Task {
             do throws(RelayUpstreamConnectError) {
                 let session = try await connector(loop, logger)
@@ -57,7 +64,9 @@ extension RelayServer {
 
     private func connectSucceeded(_ newSession: any RelayUpstreamSession, generation: UInt64) {
         precondition(generation == sessionGeneration, "two upstream attempts at once")
-        let actions = link.connectSucceeded(at: Date())
+        let wasUnauthorized = link.isUnauthorized
+        let attempts = link.currentAttempt
+        let actions = link.connectSucceeded(at: Date(), now: .now)
         guard link.isConnected else {
             // Stopped while connecting: the link says close it.
             newSession.close()
@@ -65,7 +74,24 @@ extension RelayServer {
         }
         session = newSession
         counters.upstreamConnects += 1
-        logger.info("upstream connected", metadata: ["upstream.url": configuration.displayURL])
+        logger.info(
+            "upstream connected",
+            metadata: [
+                "upstream.url": configuration.displayURL,
+                "upstream.attempt": String(attempts),
+                "message.id": RelayMessageID.upstreamConnected,
+            ]
+        )
+        if wasUnauthorized {
+            logger.info(
+                "upstream accepted the API key again",
+                metadata: ["upstream.url": configuration.displayURL]
+            )
+        }
+        perform(actions)
+        // Before `start`, which hands over the pushes that arrived with the upgrade: the
+        // ledger must hold them behind this session's gap fill.
+        recoverySessionStarted()
         newSession.start(
             onPush: { [weak self] object, utf8 in
                 guard let self, generation == self.sessionGeneration else { return }
@@ -76,29 +102,36 @@ extension RelayServer {
                 self.sessionClosed(reason: reason)
             }
         )
-        perform(actions)
-        perform(router.upstreamReadinessChanged(isReady: true))
+        perform(router.upstreamReadinessChanged(isReady: true, now: .now))
     }
 
     private func connectFailed(_ error: RelayUpstreamConnectError, generation: UInt64) {
         precondition(generation == sessionGeneration, "two upstream attempts at once")
+        let wasUnauthorized = link.isUnauthorized
+        let attempt = link.currentAttempt
         let failure: UpstreamLink.Failure
         switch error {
         case .unauthorized(let body):
             failure = .unauthorized(body)
-            logger.error(
-                "upstream refused the API key (HTTP 401)",
-                metadata: ["upstream.url": configuration.displayURL]
-            )
         case .failed(let reason):
             failure = .other(reason)
-            let attempt: Int
-            if case .connecting(let current) = link.state { attempt = current } else { attempt = 0 }
-            let metadata: LogMetadata = [
-                "upstream.url": configuration.displayURL,
-                "upstream.attempt": String(attempt),
-                "error": reason,
-            ]
+        }
+        perform(link.connectFailed(failure, now: .now))
+        var metadata: LogMetadata = [
+            "upstream.url": configuration.displayURL,
+            "upstream.attempt": String(attempt),
+            "error": error.description,
+        ]
+        switch error {
+        case .unauthorized:
+            // Logged once per change: every 30 s for days would drown the journal.
+            metadata["message.id"] = RelayMessageID.unauthorized
+            if wasUnauthorized {
+                logger.debug("upstream still refuses the API key (HTTP 401)", metadata: metadata)
+            } else {
+                logger.error("upstream refused the API key (HTTP 401)", metadata: metadata)
+            }
+        case .failed:
             // The first failures of an outage are routine; a long run needs an operator.
             if attempt >= 5 {
                 logger.warning("upstream connection failed", metadata: metadata)
@@ -106,7 +139,6 @@ extension RelayServer {
                 logger.info("upstream connection failed", metadata: metadata)
             }
         }
-        perform(link.connectFailed(failure))
         stopProgress?()
     }
 
@@ -115,22 +147,40 @@ extension RelayServer {
         if isStopping {
             logger.debug("upstream closed", metadata: ["upstream.close.reason": reason])
         } else {
-            logger.info("upstream lost", metadata: ["upstream.close.reason": reason])
+            logger.info(
+                "upstream lost",
+                metadata: [
+                    "upstream.close.reason": reason,
+                    "message.id": RelayMessageID.upstreamDisconnected,
+                ]
+            )
         }
-        perform(router.upstreamReadinessChanged(isReady: false))
-        perform(link.sessionClosed(reason: reason))
+        recoverySessionEnded()
+        perform(router.upstreamReadinessChanged(isReady: false, now: .now))
+        perform(link.sessionClosed(reason: reason, now: .now))
         stopProgress?()
     }
 
     /// The upstream state as clients and status lines name it.
     var upstreamStateName: String {
+        Self.stateName(of: link)
+    }
+
+    /// `starting`, `connecting`, `connected`, `reconnecting`, `unauthorized` or `stopped`.
+    static func stateName(of link: UpstreamLink) -> String {
         switch link.state {
         case .idle: "starting"
-        case .connecting(let attempt): attempt == 1 ? "connecting" : "reconnecting"
+        case .connecting(let attempt):
+            link.isUnauthorized ? "unauthorized" : attempt == 1 ? "connecting" : "reconnecting"
         case .connected: "connected"
-        case .waitingToReconnect: "reconnecting"
-        case .unauthorized: "unauthorized"
+        case .waitingToReconnect: link.isUnauthorized ? "unauthorized" : "reconnecting"
         case .stopped: "stopped"
         }
+    }
+
+    /// How long until the next attempt, while waiting for one.
+    static func nextRetry(of link: UpstreamLink, now: ContinuousClock.Instant) -> Duration? {
+        guard case .waitingToReconnect(_, _, let retryAt) = link.state else { return nil }
+        return max(retryAt - now, .zero)
     }
 }

@@ -36,8 +36,9 @@ public final class RelayServer: @unchecked Sendable {
     var extraListeners: [Listener] = []
     var clients: [ClientID: LocalClient] = [:]
     var router: RequestRouter<ForwardedRequest>
-    /// Requests handed to the session, by ticket: who asked and under which `ref`.
-    var inFlight: [RequestTicket: ForwardedRequest] = [:]
+    /// Requests handed to the session, by ticket: who asked, under which `ref`, and the
+    /// router's record (to put it back in the queue for a retry).
+    var inFlight: [RequestTicket: RequestRouter<ForwardedRequest>.Request] = [:]
     var ring: EventRing
     var link: UpstreamLink
     var session: (any RelayUpstreamSession)?
@@ -45,6 +46,15 @@ public final class RelayServer: @unchecked Sendable {
     var sessionGeneration: UInt64 = 0
     var reconnectTimer: ScheduledTask?
     var sweepTimer: ScheduledTask?
+    /// What each channel has delivered; decides gap fills (see ``MessageLedger``).
+    var ledger: MessageLedger
+    var recoverySweepTimer: ScheduledTask?
+    /// Opens the `/presence` companion session; `nil` runs without it.
+    let presenceConnector: RelayUpstreamConnector?
+    var presenceLink: UpstreamLink
+    var presenceSession: (any RelayUpstreamSession)?
+    var presenceGeneration: UInt64 = 0
+    var presenceTimer: ScheduledTask?
     var counters = RelayCounters()
     var isStopping = false
     /// Client connections not yet closed, refused ones and those saying goodbye included.
@@ -58,6 +68,10 @@ public final class RelayServer: @unchecked Sendable {
         /// The client's `ref`, restored on the reply.
         let ref: String?
         let envelope: JSONObject
+        /// The operation (`type`), which decides whether a lost request may be retried.
+        let type: String
+        /// Whether it was already sent again after a lost connection (once at most).
+        var isRetry = false
     }
 
     /// Creates a relay; nothing happens until ``start(listener:)``.
@@ -66,28 +80,44 @@ public final class RelayServer: @unchecked Sendable {
     ///   - configuration: the socket path, upstream URL, identity, limits and version.
     ///   - loop: the event loop every client and the upstream session run on.
     ///   - logger: lifecycle at `info`/`warning`/`error`, clients and requests at `debug`.
-    ///   - upstreamFactory: opens one upstream session; called for every (re)connect.
+    ///   - upstreamFactory: opens one upstream `/ws` session; called for every (re)connect.
+    ///   - presenceFactory: opens one `/presence` session (same server, same key), which
+    ///     keeps the identity online and brings pointers to messages no `/ws` push
+    ///     announces; `nil` runs without it (such messages then wait for the sweep).
     public init(
         configuration: RelayConfiguration,
         loop: EventLoop,
         logger: Logger,
-        upstreamFactory: @escaping RelayUpstreamConnector
+        upstreamFactory: @escaping RelayUpstreamConnector,
+        presenceFactory: RelayUpstreamConnector? = nil
     ) {
         self.configuration = configuration
         self.loop = loop
         self.logger = logger
         self.connector = upstreamFactory
+        self.presenceConnector = presenceFactory
         let limits = configuration.limits
+        self.ledger = MessageLedger(
+            pageSize: limits.gapFillPageSize,
+            maxTrackedIDs: limits.maxTrackedMessageIDs
+        )
+        self.presenceLink = UpstreamLink(
+            baseDelay: limits.reconnectBaseDelay,
+            maxDelay: limits.reconnectMaxDelay,
+            resetAfter: limits.reconnectResetAfter
+        )
         self.router = RequestRouter(
             maxInFlight: limits.maxInFlight,
             maxQueued: limits.maxQueuedRequests,
             maxQueuedPerClient: limits.maxQueuedRequestsPerClient,
-            requestTimeout: limits.requestTimeout
+            requestTimeout: limits.requestTimeout,
+            outageTimeout: limits.outageQueueTimeout
         )
         self.ring = EventRing(maxEvents: limits.eventRingCount, maxBytes: limits.eventRingBytes)
         self.link = UpstreamLink(
             baseDelay: limits.reconnectBaseDelay,
-            maxDelay: limits.reconnectMaxDelay
+            maxDelay: limits.reconnectMaxDelay,
+            resetAfter: limits.reconnectResetAfter
         )
     }
 
@@ -118,6 +148,7 @@ public final class RelayServer: @unchecked Sendable {
         )
         scheduleSweep()
         perform(link.start())
+        if presenceConnector != nil { performPresence(presenceLink.start()) }
     }
 
     /// A snapshot for `relay.status` and sd_notify; safe from any thread.
@@ -277,7 +308,13 @@ public final class RelayServer: @unchecked Sendable {
     /// shorter timeout, between 10 ms and 1 s.
     var sweepInterval: Duration {
         let limits = configuration.limits
-        let shorter = min(limits.requestTimeout, limits.stallTimeout) / 10
+        let shorter =
+            min(
+                limits.requestTimeout,
+                limits.stallTimeout,
+                limits.outageQueueTimeout ?? limits.requestTimeout
+            )
+            / 10
         return min(max(shorter, .milliseconds(10)), .seconds(1))
     }
 

@@ -13,8 +13,14 @@ public struct RelayStatus: Sendable, Equatable {
     public var connectedSince: Date?
     /// The last connection failure or close reason; `nil` while connected.
     public var lastError: String?
-    /// Connection attempts since the last success; 0 while connected.
+    /// The connection attempt under way or next (1 for the first since the last healthy
+    /// session); 0 while connected.
     public var reconnectAttempt: Int
+    /// How long until the next attempt, while waiting for one.
+    public var nextRetryIn: Duration?
+    /// The `/presence` session's state (same names as ``upstreamState``); `nil` when the
+    /// relay runs without it.
+    public var presenceState: String?
     /// The Sharkfin identity the relay acts as, when known.
     public var identity: String?
     /// Local clients connected now.
@@ -28,10 +34,29 @@ public struct RelayStatus: Sendable, Equatable {
     /// Running totals since start.
     public var counters: RelayCounters
 
-    /// One line for systemd's `STATUS=`: `upstream connected, 3 clients, 0 queued`.
+    /// One line for systemd's `STATUS=`, e.g.
+    /// `upstream reconnecting (attempt 3, next try in 4.2 s); 5 clients`,
+    /// `upstream connected; 5 clients, 12 requests waiting`,
+    /// `upstream unauthorized (API key refused, next try in 30 s); 0 clients`.
     public var summary: String {
-        "upstream \(upstreamState), \(clientCount) client\(clientCount == 1 ? "" : "s"), "
-            + "\(inFlight) in flight, \(queued) queued"
+        var upstream = "upstream \(upstreamState)"
+        var details: [String] = []
+        switch upstreamState {
+        case "unauthorized": details.append("API key refused")
+        case "connecting", "reconnecting": details.append("attempt \(reconnectAttempt)")
+        default: break
+        }
+        if let nextRetryIn { details.append("next try in \(Self.seconds(nextRetryIn))") }
+        if !details.isEmpty { upstream += " (\(details.joined(separator: ", ")))" }
+        var local = "\(clientCount) client\(clientCount == 1 ? "" : "s")"
+        if queued > 0 { local += ", \(queued) request\(queued == 1 ? "" : "s") waiting" }
+        return "\(upstream); \(local)"
+    }
+
+    /// `4.2 s`: seconds with one decimal, for status lines and messages.
+    static func seconds(_ duration: Duration) -> String {
+        let tenths = (UpstreamLink.milliseconds(duration) + 50) / 100
+        return "\(tenths / 10).\(tenths % 10) s"
     }
 }
 
@@ -63,6 +88,12 @@ public struct RelayCounters: Sendable, Equatable {
     public var lagNotices: UInt64 = 0
     /// Upstream sessions opened.
     public var upstreamConnects: UInt64 = 0
+    /// Messages found with `history` and delivered marked replayed.
+    public var messagesRecovered: UInt64 = 0
+    /// Requests the relay sent for itself (listings, `history` for gap fills).
+    public var internalRequests: UInt64 = 0
+    /// `history` pages the relay received for itself (baselines and fills).
+    public var historyPages: UInt64 = 0
 
     public init() {}
 }

@@ -7,23 +7,62 @@ import SharkfinClient
 import SocketIO
 import WebSocket
 
-/// The production upstream: a `SharkfinSession` on the relay's loop.
+/// The production upstream: `SharkfinSession`s on the relay's loop.
 public enum SharkfinUpstream {
-    /// A connector that opens `/ws` at `endpoint` with its API key.
+    /// A connector that opens `path` (`/ws`, or `/presence` for
+    /// `RelayServer(presenceFactory:)`) at `endpoint` with its API key.
+    ///
+    /// - Parameters:
+    ///   - limits: the relay's limits; the WebSocket gets its keepalive from them
+    ///     (``webSocketConfiguration(limits:base:)``).
+    ///   - base: other WebSocket settings (headers, message size); its keepalive and
+    ///     connect timeout are replaced.
     public static func connector(
         endpoint: SharkfinEndpoint,
-        configuration: WebSocketConfiguration = WebSocketConfiguration()
+        path: String = "/ws",
+        limits: RelayLimits = RelayLimits(),
+        base: WebSocketConfiguration = WebSocketConfiguration()
     ) -> RelayUpstreamConnector {
-        { loop, logger throws(RelayUpstreamConnectError) in
+        let configuration = webSocketConfiguration(limits: limits, base: base)
+        return { loop, logger throws(RelayUpstreamConnectError) in
             do throws(SharkfinError) {
                 let session = try await SharkfinSession.connect(
-                    to: endpoint, configuration: configuration, on: loop, logger: logger)
+                    to: endpoint,
+                    path: path,
+                    configuration: configuration,
+                    on: loop,
+                    logger: logger
+                )
                 return SharkfinUpstreamSession(session)
             } catch {
                 if case .unauthorized(let body) = error { throw .unauthorized(body: body) }
                 throw .failed(error.description)
             }
         }
+    }
+
+    /// `base` with the relay's keepalive: a ping every ``RelayLimits/upstreamPingInterval``
+    /// that must be answered within ``RelayLimits/upstreamPongTimeout``, so a connection
+    /// that went silently dead (no RST, no data: a blackholed route, a dead NAT entry) is
+    /// declared lost within `upstreamPingInterval + upstreamPongTimeout` (20 s by default).
+    /// Connect and handshake each get ``RelayLimits/connectTimeout``.
+    ///
+    /// Two other detectors are not reachable from here. The server's own pings (every
+    /// 10 s) are answered by the WebSocket layer, but `SharkfinSession` does not report
+    /// them, so their absence cannot be watched; our pings cover the same failure. TCP
+    /// keepalive: `TCPConnector` sets `SO_KEEPALIVE`, but the descriptor is private to
+    /// the WebSocket layer, so `TCP_KEEPIDLE`/`TCP_KEEPINTVL`/`TCP_KEEPCNT` keep the
+    /// kernel's defaults (about two hours), which our pings make moot.
+    public static func webSocketConfiguration(
+        limits: RelayLimits,
+        base: WebSocketConfiguration = WebSocketConfiguration()
+    ) -> WebSocketConfiguration {
+        var configuration = base
+        configuration.pingInterval = limits.upstreamPingInterval
+        configuration.pongTimeout = limits.upstreamPongTimeout
+        configuration.connectTimeout = limits.connectTimeout
+        configuration.handshakeTimeout = limits.connectTimeout
+        return configuration
     }
 }
 

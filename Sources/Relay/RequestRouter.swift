@@ -36,6 +36,8 @@ struct RequestRouter<Payload> {
         let ticket: RequestTicket
         let client: ClientID
         let payload: Payload
+        /// When the relay accepted it.
+        let accepted: ContinuousClock.Instant
         /// When the request fails with ``Failure/timedOut`` if no reply has come.
         let deadline: ContinuousClock.Instant
     }
@@ -50,6 +52,9 @@ struct RequestRouter<Payload> {
         case relayQueueFull(limit: Int)
         /// The relay is stopping.
         case shuttingDown
+        /// It waited ``outageTimeout`` (or its deadline passed) while the upstream was
+        /// down.
+        case upstreamUnavailable(waited: Duration)
     }
 
     /// What the owner must do.
@@ -68,6 +73,9 @@ struct RequestRouter<Payload> {
     let maxQueuedPerClient: Int
     /// How long a request may take from acceptance to reply.
     let requestTimeout: Duration
+    /// How long a request may wait while the upstream is down, from its acceptance or the
+    /// start of the outage, whichever is later.
+    let outageTimeout: Duration
 
     private var nextTicket: UInt64 = 1
     private var inFlight: Set<RequestTicket> = []
@@ -78,13 +86,23 @@ struct RequestRouter<Payload> {
     private(set) var queuedCount = 0
     private(set) var isUpstreamReady = false
     private(set) var isShuttingDown = false
+    /// When the upstream last went down; `nil` before it was ever up (requests then wait
+    /// from their own arrival).
+    private var downSince: ContinuousClock.Instant?
 
-    init(maxInFlight: Int, maxQueued: Int, maxQueuedPerClient: Int, requestTimeout: Duration) {
+    init(
+        maxInFlight: Int,
+        maxQueued: Int,
+        maxQueuedPerClient: Int,
+        requestTimeout: Duration,
+        outageTimeout: Duration? = nil
+    ) {
         precondition(maxInFlight > 0, "maxInFlight must be positive, got \(maxInFlight)")
         self.maxInFlight = maxInFlight
         self.maxQueued = maxQueued
         self.maxQueuedPerClient = maxQueuedPerClient
         self.requestTimeout = requestTimeout
+        self.outageTimeout = outageTimeout ?? requestTimeout
     }
 
     /// Requests sent upstream and not yet completed.
@@ -103,6 +121,7 @@ struct RequestRouter<Payload> {
             ticket: RequestTicket(raw: nextTicket),
             client: client,
             payload: payload,
+            accepted: now,
             deadline: now + requestTimeout
         )
         nextTicket += 1
@@ -126,9 +145,35 @@ struct RequestRouter<Payload> {
         return dispatchWhilePossible()
     }
 
-    /// The upstream session is up (or down again); waiting requests flow only while up.
-    mutating func upstreamReadinessChanged(isReady: Bool) -> [Action] {
+    /// The upstream session is up (or down again) at `now`; waiting requests flow only
+    /// while up.
+    mutating func upstreamReadinessChanged(
+        isReady: Bool,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        if isUpstreamReady && !isReady { downSince = now }
         isUpstreamReady = isReady
+        return dispatchWhilePossible()
+    }
+
+    /// Puts a dispatched request back at the front of its client's queue, ahead of that
+    /// client's later requests (so its answers stay in order), keeping its ticket and
+    /// deadline; its slot is freed. For a read-only request whose connection was lost,
+    /// to be sent again once the upstream is back.
+    mutating func requeue(_ request: Request) -> [Action] {
+        inFlight.remove(request.ticket)
+        if isShuttingDown { return [.fail(request, .shuttingDown)] }
+        var queue = queues[request.client] ?? Ring()
+        if queues[request.client] == nil { turns.append(request.client) }
+        // Tickets grow with arrival: insert by ticket so the queue stays in arrival (and
+        // deadline) order even when several requests of one client come back.
+        var items: [Request] = []
+        while let item = queue.popFirst() { items.append(item) }
+        let index = items.firstIndex { $0.ticket.raw > request.ticket.raw } ?? items.endIndex
+        items.insert(request, at: index)
+        for item in items { queue.append(item) }
+        queues[request.client] = queue
+        queuedCount += 1
         return dispatchWhilePossible()
     }
 
@@ -139,18 +184,29 @@ struct RequestRouter<Payload> {
         queuedCount -= queue.count
     }
 
-    /// Fails every waiting request whose deadline is at or before `now`.
+    /// Fails every waiting request whose deadline is at or before `now`, and, while the
+    /// upstream is down, every one that has waited ``outageTimeout`` for it.
     mutating func expire(now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
         for client in Array(queues.keys) {
-            // Each queue is in deadline order: one timeout, increasing acceptance times.
-            while let head = queues[client]!.first, head.deadline <= now {
+            // Each queue is in arrival order, hence in order of both deadlines.
+            while let head = queues[client]!.first, let failure = expiry(of: head, now: now) {
                 queues[client]!.popFirst()
                 queuedCount -= 1
-                actions.append(.fail(head, .timedOut))
+                actions.append(.fail(head, failure))
             }
         }
         return actions
+    }
+
+    /// Why `request` must fail at `now`, if it must.
+    private func expiry(of request: Request, now: ContinuousClock.Instant) -> Failure? {
+        if isUpstreamReady {
+            return request.deadline <= now ? .timedOut : nil
+        }
+        let waitStart = Swift.max(request.accepted, downSince ?? request.accepted)
+        guard request.deadline <= now || waitStart + outageTimeout <= now else { return nil }
+        return .upstreamUnavailable(waited: now - waitStart)
     }
 
     /// Refuses new requests from now on and fails every waiting one.

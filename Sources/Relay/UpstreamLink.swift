@@ -3,30 +3,36 @@
 
 import Foundation
 
-/// The life of the relay's one upstream session: connect, stay up, reconnect with
-/// backoff after a failure or a drop, stop.
+/// The life of one upstream WebSocket session (`/ws`, or the `/presence` companion):
+/// connect, stay up, reconnect with backoff after a failure or a drop, stop.
 ///
-/// This is the simple version: capped exponential backoff without jitter, and a 401 only
-/// slows the retries down to the cap. The full resilience layer (jitter, 401 handling,
-/// filling gaps from `history`) will grow here, which is why connection attempts, timers
-/// and published notices are all outputs of one machine.
+/// - Failed attempts back off exponentially with full jitter (``backoff(attempt:)``);
+///   a session that closes before it was up for ``resetAfter`` counts as a failed
+///   attempt (the backoff goes on climbing), so a server that accepts and at once drops
+///   the connection is retried ever more slowly instead of twice a second.
+/// - HTTP 401 is not a network error: the retry waits the full ``maxDelay`` at once,
+///   ``isUnauthorized`` stays true until a connection succeeds, and the owner logs the
+///   change once (it compares ``isUnauthorized`` before and after the input).
+/// - Clients hear of an outage once (``Notice/down(reason:)``) and of its end once.
 ///
-/// Pure: no I/O, no clock. The owner feeds inputs, performs the actions and logs.
+/// Pure: no I/O, no clock, no randomness of its own. The owner passes `now` with every
+/// input, performs the actions and logs; tests drive it with a manual clock and a fixed
+/// jitter.
 struct UpstreamLink {
     /// Where the link is.
     enum State: Equatable {
         /// Not started.
         case idle
-        /// A connection attempt is under way; `attempt` counts attempts since the last
-        /// success (1 for the first).
+        /// Attempt `attempt` is under way (1 for the first since the last healthy
+        /// session).
         case connecting(attempt: Int)
-        /// The session is up since `since` (wall clock, for status lines).
-        case connected(since: Date)
-        /// Attempt `attempt` failed; the next one starts after `delay`.
-        case waitingToReconnect(attempt: Int, delay: Duration)
-        /// The server refused the credential (HTTP 401) on attempt `attempt`; retries
-        /// continue at the slowest pace in case the key is fixed server-side.
-        case unauthorized(attempt: Int)
+        /// The session is up since `since` (wall clock, for status lines) and `upAt`
+        /// (monotonic, to judge whether it stayed up long enough to reset the backoff);
+        /// `attempt` is the attempt that opened it.
+        case connected(since: Date, upAt: ContinuousClock.Instant, attempt: Int)
+        /// Attempt `attempt` failed (or its session died young); attempt `attempt + 1`
+        /// starts at `retryAt`, `delay` after the failure.
+        case waitingToReconnect(attempt: Int, delay: Duration, retryAt: ContinuousClock.Instant)
         /// Stopped for good.
         case stopped
     }
@@ -43,8 +49,8 @@ struct UpstreamLink {
     enum Notice: Equatable {
         /// First connection since the relay started.
         case up(since: Date)
-        /// Connected again after being down; pushes sent meanwhile were not received.
-        case reconnected(since: Date)
+        /// Connected again after being down; `attempts` is how many attempts it took.
+        case reconnected(since: Date, attempts: Int)
         /// Down (announced once per outage), with the reason.
         case down(reason: String)
     }
@@ -63,32 +69,40 @@ struct UpstreamLink {
         case publish(Notice)
     }
 
+    /// Picks a delay in a closed range; the owner passes a random one, tests a fixed one.
+    typealias Jitter = (_ range: ClosedRange<Duration>) -> Duration
+
     private(set) var state = State.idle
-    /// The last failure or close reason, for `relay.status`.
+    /// The last failure or close reason, for `relay.status`; `nil` while connected.
     private(set) var lastError: String?
-    /// Delay before the first retry; doubled per failed attempt.
+    /// Whether the last attempt was refused with HTTP 401 (and none has succeeded since).
+    private(set) var isUnauthorized = false
+    /// The shortest delay between attempts, and the first one.
     let baseDelay: Duration
-    /// The longest delay between attempts.
+    /// The longest delay between attempts, and the pace of retries after HTTP 401.
     let maxDelay: Duration
+    /// How long a session must stay up for its close to start the backoff afresh.
+    let resetAfter: Duration
+    let jitter: Jitter
     private var hasBeenConnected = false
     private var isDownAnnounced = false
 
-    init(baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30)) {
-        self.baseDelay = baseDelay
-        self.maxDelay = Swift.max(maxDelay, baseDelay)
-    }
-
-    /// The delay after `attempt` consecutive failures: `baseDelay * 2^(attempt-1)`,
-    /// capped at `maxDelay`. With the defaults: 0.5, 1, 2, 4, 8, 16, 30, 30, … seconds.
-    func backoff(attempt: Int) -> Duration {
-        // Cap the exponent before multiplying, so no attempt count can overflow.
-        let exponent = Swift.min(Swift.max(attempt - 1, 0), 30)
-        var delay = baseDelay
-        for _ in 0..<exponent {
-            delay *= 2
-            if delay >= maxDelay { return maxDelay }
-        }
-        return delay
+    /// - Parameters:
+    ///   - baseDelay: the floor of every delay; 0.5 s by default.
+    ///   - maxDelay: the cap; 30 s by default.
+    ///   - resetAfter: a session up at least this long resets the attempt count; 60 s.
+    ///   - jitter: picks the delay within the range ``backoff(attempt:)`` allows;
+    ///     uniformly random by default.
+    init(
+        baseDelay: Duration = .milliseconds(500),
+        maxDelay: Duration = .seconds(30),
+        resetAfter: Duration = .seconds(60),
+        jitter: @escaping Jitter = UpstreamLink.uniformJitter
+    ) {
+        self.baseDelay = Swift.max(baseDelay, .zero)
+        self.maxDelay = Swift.max(maxDelay, self.baseDelay)
+        self.resetAfter = resetAfter
+        self.jitter = jitter
     }
 
     /// The owner starts the link.
@@ -100,57 +114,66 @@ struct UpstreamLink {
         return [.connect]
     }
 
-    /// The attempt succeeded at wall-clock time `now`.
-    mutating func connectSucceeded(at now: Date) -> [Action] {
+    /// The attempt succeeded at wall-clock time `date`, monotonic time `now`.
+    mutating func connectSucceeded(at date: Date, now: ContinuousClock.Instant) -> [Action] {
         switch state {
-        case .connecting:
-            state = .connected(since: now)
+        case .connecting(let attempt):
+            state = .connected(since: date, upAt: now, attempt: attempt)
             isDownAnnounced = false
+            isUnauthorized = false
             lastError = nil
             defer { hasBeenConnected = true }
-            return [.publish(hasBeenConnected ? .reconnected(since: now) : .up(since: now))]
+            return [
+                .publish(
+                    hasBeenConnected
+                        ? .reconnected(since: date, attempts: attempt) : .up(since: date)
+                )
+            ]
         case .stopped:
             return [.closeSession]
-        case .idle, .connected, .waitingToReconnect, .unauthorized:
+        case .idle, .connected, .waitingToReconnect:
             preconditionFailure("UpstreamLink.connectSucceeded in state \(state)")
         }
     }
 
-    /// The attempt failed.
-    mutating func connectFailed(_ failure: Failure) -> [Action] {
+    /// The attempt failed at `now`.
+    mutating func connectFailed(_ failure: Failure, now: ContinuousClock.Instant) -> [Action] {
         switch state {
         case .connecting(let attempt):
-            var actions: [Action] = []
+            let delay: Duration
             switch failure {
             case .unauthorized(let body):
                 lastError = "unauthorized (HTTP 401): \(body)"
-                state = .unauthorized(attempt: attempt)
-                actions.append(.scheduleReconnect(after: maxDelay))
+                isUnauthorized = true
+                delay = maxDelay
             case .other(let reason):
                 lastError = reason
-                let delay = backoff(attempt: attempt)
-                state = .waitingToReconnect(attempt: attempt, delay: delay)
-                actions.append(.scheduleReconnect(after: delay))
+                isUnauthorized = false
+                delay = backoff(attempt: attempt)
             }
-            return announceDown() + actions
+            state = .waitingToReconnect(attempt: attempt, delay: delay, retryAt: now + delay)
+            return announceDown() + [.scheduleReconnect(after: delay)]
         case .stopped:
             return []
-        case .idle, .connected, .waitingToReconnect, .unauthorized:
+        case .idle, .connected, .waitingToReconnect:
             preconditionFailure("UpstreamLink.connectFailed in state \(state)")
         }
     }
 
-    /// The live session ended (server gone, close frame, ping timeout).
-    mutating func sessionClosed(reason: String) -> [Action] {
+    /// The live session ended at `now` (server gone, close frame, ping timeout).
+    mutating func sessionClosed(reason: String, now: ContinuousClock.Instant) -> [Action] {
         switch state {
-        case .connected:
+        case .connected(_, let upAt, let attempt):
             lastError = reason
-            let delay = backoff(attempt: 1)
-            state = .waitingToReconnect(attempt: 1, delay: delay)
+            // A session that died young leaves the count where its attempt put it, so the
+            // next delay is longer; a healthy one starts the backoff afresh.
+            let failed = now - upAt >= resetAfter ? 1 : attempt
+            let delay = backoff(attempt: failed)
+            state = .waitingToReconnect(attempt: failed, delay: delay, retryAt: now + delay)
             return announceDown() + [.scheduleReconnect(after: delay)]
         case .stopped:
             return []
-        case .idle, .connecting, .waitingToReconnect, .unauthorized:
+        case .idle, .connecting, .waitingToReconnect:
             preconditionFailure("UpstreamLink.sessionClosed in state \(state)")
         }
     }
@@ -158,7 +181,7 @@ struct UpstreamLink {
     /// The reconnect timer fired.
     mutating func timerFired() -> [Action] {
         switch state {
-        case .waitingToReconnect(let attempt, _), .unauthorized(let attempt):
+        case .waitingToReconnect(let attempt, _, _):
             state = .connecting(attempt: attempt + 1)
             return [.connect]
         case .idle, .connecting, .connected, .stopped:
@@ -179,7 +202,7 @@ struct UpstreamLink {
             return []
         case .connected:
             return [.closeSession]
-        case .waitingToReconnect, .unauthorized:
+        case .waitingToReconnect:
             return [.cancelTimer]
         }
     }
@@ -188,6 +211,16 @@ struct UpstreamLink {
     var isConnected: Bool {
         if case .connected = state { return true }
         return false
+    }
+
+    /// The attempt under way, or the one that will start when the timer fires; 0 while
+    /// connected, idle or stopped.
+    var currentAttempt: Int {
+        switch state {
+        case .connecting(let attempt): attempt
+        case .waitingToReconnect(let attempt, _, _): attempt + 1
+        case .idle, .connected, .stopped: 0
+        }
     }
 
     private mutating func announceDown() -> [Action] {

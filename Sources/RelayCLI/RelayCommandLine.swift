@@ -43,10 +43,12 @@ public enum RelayCommandLine {
             switch command {
             case "serve":
                 let options = try ServeOptions(rest, environment: environment)
-                return await ServeCommand(options: options, environment: environment).run(
-                    output: output
+                let serve = ServeCommand(
+                    options: options,
+                    arguments: rest,
+                    environment: environment
                 )
-                .rawValue
+                return await serve.run(output: output).rawValue
             case "check-config":
                 return try CheckConfigCommand(rest, environment: environment).run(output: output)
                     .rawValue

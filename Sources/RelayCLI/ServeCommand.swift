@@ -17,6 +17,8 @@ import WebSocket
 /// here or adopted from systemd), signals, sd_notify and the watchdog.
 struct ServeCommand {
     var options: ServeOptions
+    /// The command line `serve` was given, resolved again on SIGHUP.
+    var arguments: [String]
     var environment: [String: String]
 
     /// How long a graceful stop may take before the process exits anyway; well inside
@@ -113,7 +115,14 @@ struct ServeCommand {
             logger: logger,
             upstreamFactory: SharkfinUpstream.connector(
                 endpoint: endpoint,
-                configuration: webSocket
+                limits: configuration.limits,
+                base: webSocket
+            ),
+            presenceFactory: SharkfinUpstream.connector(
+                endpoint: endpoint,
+                path: "/presence",
+                limits: configuration.limits,
+                base: webSocket
             )
         )
         relay.onStateChange = { (status: RelayStatus) in
@@ -191,14 +200,34 @@ struct ServeCommand {
     /// `SHARKFIN_RELAY_LOG_LEVEL` or the original flag) and keeps every connection.
     private func reload(notifier: SystemdNotifier, levelControl: LogLevelControl, logger: Logger) {
         _ = try? notifier.reloading()
-        let environment = ProcessInfo.processInfo.environment
-        let name = environment["SHARKFIN_RELAY_LOG_LEVEL"] ?? options.logLevel.description
-        if let level = LogLevel(name: name) { levelControl.level = level }
+        defer { _ = try? notifier.ready() }
+        // The same resolution as at start (flags > environment > config file > defaults), so
+        // an edited config file takes effect; an invalid one changes nothing.
+        let reloaded: ServeOptions
+        do {
+            reloaded = try ServeOptions(arguments, environment: environment)
+        } catch {
+            logger.error(
+                "reload refused: configuration is invalid; keeping the running one",
+                metadata: ["error": "\(error)"]
+            )
+            return
+        }
+        levelControl.level = reloaded.logLevel
+        var unchanged: [String] = []
+        if reloaded.upstreamURL != options.upstreamURL { unchanged.append("url") }
+        if reloaded.socketPath != options.socketPath { unchanged.append("socket") }
+        if reloaded.apiKey != options.apiKey { unchanged.append("api key") }
+        if !unchanged.isEmpty {
+            logger.warning(
+                "reload: these settings take effect only after a restart",
+                metadata: ["settings": unchanged.joined(separator: ", ")]
+            )
+        }
         logger.notice(
             "configuration reloaded",
-            metadata: ["message.id": RelayMessageID.reloaded, "log.level": "\(levelControl.level)"]
+            metadata: ["message.id": RelayMessageID.reloaded, "log.level": "\(reloaded.logLevel)"]
         )
-        _ = try? notifier.ready()
     }
 }
 

@@ -81,19 +81,25 @@ import Testing
         )
     }
 
-    @Test func keepAliveFollowsVersionAndConnectionHeader() {
-        func request(_ version: String, _ connection: String?) -> HTTPRequest {
-            HTTPRequest(
-                method: "GET",
-                target: "/",
-                version: version,
-                headers: connection.map { [("Connection", $0)] } ?? [],
-                body: []
-            )
+    @Test func keepAliveFollowsVersionAndConnectionHeader() throws {
+        func request(_ version: String, _ connection: String?) throws -> HTTPRequest {
+            var parser = HTTPRequestParser()
+            let header = connection.map { "Connection: \($0)\r\n" } ?? ""
+            parser.feed(Array("GET / \(version)\r\n\(header)\r\n".utf8))
+            return try #require(try parser.nextRequest())
         }
-        #expect(request("HTTP/1.1", nil).keepsAlive)
-        #expect(!request("HTTP/1.1", "close").keepsAlive)
-        #expect(!request("HTTP/1.0", nil).keepsAlive)
-        #expect(request("HTTP/1.0", "Keep-Alive").keepsAlive)
+        #expect(try request("HTTP/1.1", nil).keepsAlive)
+        #expect(try !request("HTTP/1.1", "close").keepsAlive)
+        #expect(try !request("HTTP/1.0", nil).keepsAlive)
+        #expect(try request("HTTP/1.0", "Keep-Alive").keepsAlive)
+    }
+
+    @Test func skipsBlankLinesBeforeARequestAndKeepsTheHeadForTheUpgrade() throws {
+        var parser = HTTPRequestParser()
+        parser.feed(Array("\r\n\r\nGET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n".utf8))
+        let request = try #require(try parser.nextRequest())
+        #expect(request.path == "/ws")
+        #expect(request.head.startLine == "GET /ws HTTP/1.1")
+        #expect(request.header("upgrade") == "websocket")
     }
 }

@@ -22,14 +22,6 @@ import Testing
         #expect(Timestamp(microseconds: 0).rfc3339Fractional == "1970-01-01T00:00:00Z")
     }
 
-    @Test func acceptKeyMatchesRFC6455() {
-        #expect(
-            SHA1.webSocketAccept(forKey: "dGhlIHNhbXBsZSBub25jZQ==")
-                == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-        )
-        #expect(SHA1.base64(Array("ab".utf8)) == "YWI=")
-    }
-
     @Test func goSerializationEscapesHTMLCharacters() {
         let value: JSONValue = ["s": "<a href='x'>&\u{2028}é</a>"]
         #expect(
@@ -86,36 +78,5 @@ import Testing
         ) {
             try DevServerOptions.parseUsersFile("lonely\n", path: "u.txt")
         }
-    }
-
-    /// A socket whose unwritten-frame count the test sets.
-    final class StuckSocket: ServerWebSocket {
-        weak var delegate: (any ServerWebSocketDelegate)?
-        var sent: [[UInt8]] = []
-        var unwrittenFrameCount: Int { sent.count }
-        func sendText(_ utf8: [UInt8]) { sent.append(utf8) }
-        func sendPing() {}
-        func abort() {}
-    }
-
-    @Test func framesBeyondTheOutboundLimitAreDroppedSilently() throws {
-        let loop = try EventLoop(name: "limit-test")
-        defer { loop.shutdown() }
-        let server = ChatServer(
-            configuration: .init(outboundFrameLimit: 3),
-            store: ChatStore(),
-            loop: loop,
-            logger: .disabled
-        )
-        let socket = StuckSocket()
-        let session = ClientSession(
-            kind: .chat(notificationsOnly: false),
-            username: "alice",
-            socket: socket,
-            server: server
-        )
-        for index in 0..<5 { session.send([UInt8(index)]) }
-        #expect(socket.sent == [[0], [1], [2]])
-        #expect(session.droppedFrames == 2)
     }
 }

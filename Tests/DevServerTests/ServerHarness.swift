@@ -42,15 +42,13 @@ struct ServerHarness {
     /// Opens a WebSocket as `user` (by name; its key from the configuration).
     func connect(
         _ user: String,
-        path: String = "/ws",
-        answersPings: Bool = true
+        path: String = "/ws"
     ) async throws -> TestWebSocketClient {
         let key = users.first { $0.name == user }?.apiKey
         return try await TestWebSocketClient.connect(
             port: port,
             path: path,
             apiKey: key,
-            answersPings: answersPings,
             on: loop
         )
     }

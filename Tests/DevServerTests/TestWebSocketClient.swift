@@ -2,22 +2,25 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import Logging
 import SocketIO
 import Synchronization
+import TestSupport
+import WebSocket
 
-/// A small WebSocket client for driving the dev server from tests, until the WebSocket
-/// target's client lands on main: handshake, masked text and close frames, and a queue of
-/// what arrives that a test awaits with a timeout.
+/// The project's own `WebSocketConnection` in the client role, driving the dev server from
+/// tests: what arrives is queued as `Event`s that a test awaits with a timeout.
 ///
-/// Unchecked Sendable: the connection is touched only on its loop (writes hop there via
-/// `execute`); the event queue is behind a `Mutex`.
-final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
+/// Pings are answered by the connection itself (RFC 6455 requires it); a client that must
+/// stay silent is `MuteWebSocketClient`.
+final class TestWebSocketClient: WebSocketDelegate, Sendable {
     enum Event: Equatable, CustomStringConvertible {
         case text(String)
         case ping
-        /// A close frame with its code.
+        /// The closing handshake completed; the close code both sides used.
         case close(UInt16?)
-        /// The TCP connection ended.
+        /// The connection ended without a closing handshake (the TCP connection just
+        /// dropped, as the server does when it drops a client or stops).
         case ended
 
         var description: String {
@@ -35,6 +38,8 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
         var description: String { "timed out waiting for \(what)" }
     }
 
+    /// The opening handshake failed: `status` and `body` of the server's refusal, or
+    /// status 0 when the connection failed without one (described in `body`).
     struct HandshakeRefused: Error, CustomStringConvertible {
         var status: Int
         var body: String
@@ -47,17 +52,11 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
         var nextWaiterID = 0
     }
 
-    private let connection: StreamConnection
-    private let answersPings: Bool
     private let queue = Mutex(Queue())
-    private var buffer: [UInt8] = []
-    private var handshake: CheckedContinuation<Void, any Error>?
-    private var upgraded = false
+    /// Set once by `connect` before anything else can read it.
+    private let connection = Mutex<WebSocketConnection?>(nil)
 
-    private init(connection: StreamConnection, answersPings: Bool) {
-        self.connection = connection
-        self.answersPings = answersPings
-    }
+    private init() {}
 
     /// Connects to `ws://127.0.0.1:port/path` with `ApiKey-v1 <apiKey>` when given.
     ///
@@ -66,62 +65,59 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
         port: UInt16,
         path: String = "/ws",
         apiKey: String?,
-        answersPings: Bool = true,
         on loop: EventLoop
     ) async throws -> TestWebSocketClient {
-        let connection = try await TCPConnector.connect(
-            host: "127.0.0.1",
-            port: port,
-            timeout: .seconds(5),
-            on: loop
+        let url = try WebSocketURL("ws://127.0.0.1:\(port)\(path)")
+        var configuration = WebSocketConfiguration(
+            connectTimeout: .seconds(5),
+            handshakeTimeout: .seconds(5),
+            closeTimeout: .seconds(2)
         )
-        let client = TestWebSocketClient(connection: connection, answersPings: answersPings)
-        var request =
-            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
-            + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        if let apiKey { request += "Authorization: ApiKey-v1 \(apiKey)\r\n" }
-        request += "\r\n"
-        let bytes = Array(request.utf8)
-        try await withCheckedThrowingContinuation {
-            (continuation: CheckedContinuation<Void, any Error>) in
-            loop.execute {
-                client.handshake = continuation
-                connection.start(delegate: client)
-                connection.write(bytes)
-            }
-            // Bounded: a server that never answers fails the handshake instead of hanging.
-            loop.schedule(after: .seconds(5)) {
-                guard let pending = client.handshake else { return }
-                client.handshake = nil
-                pending.resume(throwing: WaitTimedOut(what: "the handshake answer"))
-                connection.close()
-            }
+        if let apiKey {
+            configuration.headers = [
+                HTTPHeaderField(name: "Authorization", value: "ApiKey-v1 \(apiKey)")
+            ]
         }
+        let webSocket: WebSocketConnection
+        do {
+            webSocket = try await WebSocketConnection.connect(
+                to: url,
+                configuration: configuration,
+                on: loop,
+                logger: .disabled
+            )
+        } catch {
+            if case .handshakeRejected(let status, _, let body) = error {
+                throw HandshakeRefused(status: status, body: body)
+            }
+            throw HandshakeRefused(status: 0, body: "\(error)")
+        }
+        let client = TestWebSocketClient()
+        client.connection.withLock { $0 = webSocket }
+        await loop.submit { webSocket.start(delegate: client) }
         return client
     }
 
-    /// Sends a masked text frame.
-    func send(_ text: String) {
-        let frame = Self.maskedFrame(opcode: 0x1, payload: Array(text.utf8))
-        let connection = self.connection
-        connection.loop.execute { connection.write(frame) }
+    private var webSocket: WebSocketConnection {
+        connection.withLock { $0 }!
     }
 
-    /// Sends a close frame with `code`.
+    /// Sends a text message.
+    func send(_ text: String) {
+        webSocket.sendText(text)
+    }
+
+    /// Starts the closing handshake with `code`.
     func sendClose(code: UInt16 = 1000) {
-        let frame = Self.maskedFrame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)])
-        let connection = self.connection
-        connection.loop.execute { connection.write(frame) }
+        webSocket.close(code: WebSocketCloseCode(rawValue: code))
     }
 
     /// Ends the TCP connection without a close frame.
     func abort() {
-        let connection = self.connection
-        connection.loop.execute { connection.close() }
+        webSocket.abort()
     }
 
-    /// The next event, or `TestTimeout` after `timeout`.
+    /// The next event, or `WaitTimedOut` after `timeout`.
     func next(timeout: Duration = .seconds(5)) async throws -> Event {
         guard let event = await nextOrNil(timeout: timeout) else {
             throw WaitTimedOut(what: "a WebSocket event")
@@ -153,10 +149,8 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
                 return queue.nextWaiterID
             }
             guard let id else { return }
-            let nanoseconds =
-                timeout.components.seconds * 1_000_000_000
-                + timeout.components.attoseconds / 1_000_000_000
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+            Task {
+                try? await Task.sleep(for: timeout)
                 let expired = self.queue.withLock { queue -> CheckedContinuation<Event?, Never>? in
                     guard let waiter = queue.waiter, waiter.id == id else { return nil }
                     queue.waiter = nil
@@ -179,98 +173,21 @@ final class TestWebSocketClient: StreamConnectionDelegate, @unchecked Sendable {
         waiter?.resume(returning: event)
     }
 
-    // MARK: StreamConnectionDelegate
+    // MARK: WebSocketDelegate
 
-    func connection(_ connection: StreamConnection, didRead bytes: ArraySlice<UInt8>) {
-        buffer += bytes
-        if !upgraded { readHandshake() }
-        guard upgraded else { return }
-        while let (opcode, payload) = nextFrame() {
-            switch opcode {
-            case 0x1: deliver(.text(String(decoding: payload, as: UTF8.self)))
-            case 0x8:
-                deliver(
-                    .close(payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil)
-                )
-            case 0x9:
-                deliver(.ping)
-                if answersPings {
-                    connection.write(Self.maskedFrame(opcode: 0xA, payload: payload))
-                }
-            default: break
-            }
-        }
+    func webSocket(_ webSocket: WebSocketConnection, didReceiveText utf8: [UInt8]) {
+        deliver(.text(String(decoding: utf8, as: UTF8.self)))
     }
 
-    func connection(_ connection: StreamConnection, didCloseWith error: (any Error)?) {
-        if let handshake {
-            self.handshake = nil
-            handshake.resume(throwing: HandshakeRefused(status: 0, body: "connection closed"))
-        }
-        deliver(.ended)
+    func webSocket(_ webSocket: WebSocketConnection, didReceiveBinary data: [UInt8]) {
+        deliver(.text(String(decoding: data, as: UTF8.self)))
     }
 
-    private func readHandshake() {
-        guard let end = buffer.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) else { return }
-        let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        if status == 101 {
-            buffer.removeFirst(end.upperBound)
-            upgraded = true
-            handshake?.resume()
-            handshake = nil
-            return
-        }
-        let length =
-            head.split(separator: "\r\n").compactMap { line -> Int? in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, parts[0].lowercased() == "content-length" else {
-                    return nil
-                }
-                return Int(parts[1].trimmingCharacters(in: .whitespaces))
-            }.first ?? 0
-        guard buffer.count >= end.upperBound + length else { return }
-        let body = String(
-            decoding: buffer[end.upperBound..<(end.upperBound + length)],
-            as: UTF8.self
-        )
-        handshake?.resume(throwing: HandshakeRefused(status: status, body: body))
-        handshake = nil
-        connection.close()
+    func webSocket(_ webSocket: WebSocketConnection, didReceivePing payload: [UInt8]) {
+        deliver(.ping)
     }
 
-    private func nextFrame() -> (UInt8, [UInt8])? {
-        guard buffer.count >= 2 else { return nil }
-        var length = Int(buffer[1] & 0x7F)
-        var offset = 2
-        if length == 126 {
-            guard buffer.count >= 4 else { return nil }
-            length = Int(buffer[2]) << 8 | Int(buffer[3])
-            offset = 4
-        } else if length == 127 {
-            guard buffer.count >= 10 else { return nil }
-            length = buffer[2..<10].reduce(0) { $0 << 8 | Int($1) }
-            offset = 10
-        }
-        guard buffer.count >= offset + length else { return nil }
-        let frame = (buffer[0] & 0x0F, Array(buffer[offset..<(offset + length)]))
-        buffer.removeFirst(offset + length)
-        return frame
-    }
-
-    static func maskedFrame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
-        var frame: [UInt8] = [0x80 | opcode]
-        if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
-        } else if payload.count <= 0xFFFF {
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        } else {
-            frame.append(0x80 | 127)
-            frame += (0..<8).map { UInt8(truncatingIfNeeded: payload.count >> (56 - 8 * $0)) }
-        }
-        let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-        frame += mask
-        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
-        return frame
+    func webSocket(_ webSocket: WebSocketConnection, didCloseWith closure: WebSocketClosure) {
+        deliver(closure.wasClean ? .close(closure.code?.rawValue) : .ended)
     }
 }

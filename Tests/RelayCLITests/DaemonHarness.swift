@@ -41,7 +41,9 @@ struct RelayProcess {
         socketName: String = "relay.sock",
         extraArguments: [String] = [],
         environment extra: [String: String] = [:],
-        launcher: [String] = []
+        launcher: [String] = [],
+        configFile: String = "/dev/null",
+        logLevel: String? = "debug"
     ) async throws -> RelayProcess {
         let keyFile = directory.file("alice.key")
         if !FileManager.default.fileExists(atPath: keyFile) {
@@ -62,8 +64,8 @@ struct RelayProcess {
         let relayArguments =
             [
                 "serve", "--url", upstream, "--api-key-file", keyFile, "--socket", socketPath,
-                "--log-target", "stderr", "--log-level", "debug", "--config", "/dev/null",
-            ] + extraArguments
+                "--log-target", "stderr", "--config", configFile,
+            ] + (logLevel.map { ["--log-level", $0] } ?? []) + extraArguments
         let process: ManagedProcess
         if launcher.isEmpty {
             process = try ManagedProcess(

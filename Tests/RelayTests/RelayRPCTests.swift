@@ -136,7 +136,7 @@ import Testing
         await harness.shutdown()
     }
 
-    @Test func requestInFlightWhenUpstreamDropsFailsAsUpstreamLost() async throws {
+    @Test func stateChangingRequestInFlightWhenUpstreamDropsFailsAsOutcomeUnknown() async throws {
         let harness = try await RelayHarness()
         let session = try await harness.upstream.session()
         let client = try await harness.client()
@@ -144,7 +144,7 @@ import Testing
         _ = try await session.sent.waitForCount(1)
         session.closeFromServer()
         let reply = try await client.next(ofType: "error")
-        #expect(reply["ref"] == "m" && reply["d"]?["code"] == "relay.upstream_lost")
+        #expect(reply["ref"] == "m" && reply["d"]?["code"] == "relay.outcome_unknown")
         await harness.shutdown()
     }
 

@@ -38,7 +38,7 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
         maxQueuedPerClient: perClient,
         requestTimeout: .seconds(30)
     )
-    _ = router.upstreamReadinessChanged(isReady: true)
+    _ = router.upstreamReadinessChanged(isReady: true, now: .now)
     return router
 }
 
@@ -79,7 +79,9 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
         #expect(dispatched(router.submit(client: alice, payload: "a1", now: t0)).isEmpty)
         _ = router.submit(client: bob, payload: "b1", now: t0)
         _ = router.submit(client: alice, payload: "a2", now: t0)
-        #expect(dispatched(router.upstreamReadinessChanged(isReady: true)) == ["a1", "b1"])
+        #expect(
+            dispatched(router.upstreamReadinessChanged(isReady: true, now: .now)) == ["a1", "b1"]
+        )
         #expect(router.queuedCount == 1)
     }
 
@@ -90,13 +92,15 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
             maxQueuedPerClient: 10,
             requestTimeout: .seconds(30)
         )
+        _ = router.upstreamReadinessChanged(isReady: true, now: t0)
+        // The upstream is up but busy: one request holds the only slot.
+        #expect(dispatched(router.submit(client: carol, payload: "busy", now: t0)) == ["busy"])
         _ = router.submit(client: alice, payload: "early", now: t0)
         _ = router.submit(client: bob, payload: "late", now: t0 + .seconds(10))
         #expect(router.expire(now: t0 + .seconds(29)).isEmpty)
         #expect(failed(router.expire(now: t0 + .seconds(30))) == ["early": .timedOut])
         #expect(failed(router.expire(now: t0 + .seconds(40))) == ["late": .timedOut])
         #expect(router.queuedCount == 0)
-        #expect(dispatched(router.upstreamReadinessChanged(isReady: true)).isEmpty)
     }
 
     @Test func requestRemembersItsDeadlineForTheUpstreamTimeout() throws {
@@ -170,7 +174,7 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
         _ = router.submit(client: alice, payload: "a1", now: t0 + .seconds(2))
         _ = router.submit(client: alice, payload: "a2", now: t0 + .seconds(2))
         _ = router.submit(client: bob, payload: "b1", now: t0 + .seconds(2))
-        var inFlight = tickets(router.upstreamReadinessChanged(isReady: true))
+        var inFlight = tickets(router.upstreamReadinessChanged(isReady: true, now: .now))
         var order = ["a1"]
         while let ticket = inFlight.popLast() {
             let actions = router.completed(ticket)
@@ -178,5 +182,73 @@ private func readyRouter(maxInFlight: Int = 2, perClient: Int = 100) -> Router {
             inFlight += tickets(actions)
         }
         #expect(order == ["a1", "b1", "a2"])
+    }
+
+    @Test func requestsWaitingForTheUpstreamFailAfterTheOutageTimeout() {
+        var router = Router(
+            maxInFlight: 1,
+            maxQueued: 10,
+            maxQueuedPerClient: 10,
+            requestTimeout: .seconds(30),
+            outageTimeout: .seconds(5)
+        )
+        _ = router.upstreamReadinessChanged(isReady: true, now: t0)
+        _ = router.submit(client: carol, payload: "busy", now: t0)
+        // Arrived before the outage: waits from its start. After: from its arrival.
+        _ = router.submit(client: alice, payload: "before", now: t0 + .seconds(8))
+        _ = router.upstreamReadinessChanged(isReady: false, now: t0 + .seconds(10))
+        _ = router.submit(client: bob, payload: "during", now: t0 + .seconds(12))
+        #expect(router.expire(now: t0 + .seconds(14)).isEmpty)
+        #expect(
+            failed(router.expire(now: t0 + .seconds(15)))
+                == ["before": .upstreamUnavailable(waited: .seconds(5))]
+        )
+        #expect(
+            failed(router.expire(now: t0 + .seconds(17)))
+                == ["during": .upstreamUnavailable(waited: .seconds(5))]
+        )
+    }
+
+    @Test func requestWaitingWhenTheUpstreamComesBackIsSentNotFailed() {
+        var router = Router(
+            maxInFlight: 4,
+            maxQueued: 10,
+            maxQueuedPerClient: 10,
+            requestTimeout: .seconds(30),
+            outageTimeout: .seconds(5)
+        )
+        _ = router.submit(client: alice, payload: "a", now: t0)
+        #expect(router.expire(now: t0 + .seconds(4)).isEmpty)
+        #expect(
+            dispatched(router.upstreamReadinessChanged(isReady: true, now: t0 + .seconds(4))) == [
+                "a"
+            ]
+        )
+        #expect(router.expire(now: t0 + .seconds(10)).isEmpty)
+    }
+
+    @Test func requeuedRequestGoesAheadOfItsClientsLaterRequests() {
+        var router = readyRouter(maxInFlight: 2)
+        let first = router.submit(client: alice, payload: "a1", now: t0)
+        let second = router.submit(client: alice, payload: "a2", now: t0)
+        _ = router.submit(client: alice, payload: "a3", now: t0)
+        _ = router.submit(client: bob, payload: "b1", now: t0)
+        _ = router.upstreamReadinessChanged(isReady: false, now: t0)
+        // Both in flight are lost; they come back in arrival order whatever the order of
+        // their failures.
+        for case .dispatch(let request) in second { _ = router.requeue(request) }
+        for case .dispatch(let request) in first { _ = router.requeue(request) }
+        #expect(router.inFlightCount == 0)
+        #expect(router.queuedCount == 4)
+        let resumed = router.upstreamReadinessChanged(isReady: true, now: t0)
+        var order = dispatched(resumed)
+        var inFlight = tickets(resumed)
+        while !inFlight.isEmpty {
+            let actions = router.completed(inFlight.removeFirst())
+            order += dispatched(actions)
+            inFlight += tickets(actions)
+        }
+        #expect(order.filter { $0.hasPrefix("a") } == ["a1", "a2", "a3"])
+        #expect(Set(order) == ["a1", "a2", "a3", "b1"])
     }
 }

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import Synchronization
+import Glibc
 import TestSupport
 
 /// A real TLS (or deliberately not-TLS) peer: Python's `ssl` module, an independent
@@ -27,8 +27,10 @@ struct TLSTestServer: Sendable {
     }
 
     let port: UInt16
-    private let process: Process
-    private let lifeline: Pipe
+    /// Runs as a `ManagedProcess` (posix_spawn and raw read threads): Foundation's
+    /// `Process` and `FileHandle` readers crash on Linux under parallel tests. Its stdin is
+    /// a pipe held open for the server's life; the script exits when it closes.
+    private let process: ManagedProcess
 
     /// Starts the server and waits (at most 10 s) for it to report its port.
     static func start(
@@ -40,67 +42,40 @@ struct TLSTestServer: Sendable {
         if !FileManager.default.fileExists(atPath: script) {
             try serverScript.write(toFile: script, atomically: true, encoding: .utf8)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
-            "-W", "ignore", script, mode.rawValue,
-            identity?.certificate ?? "-", identity?.key ?? "-",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        // Held open by us for the server's life; the script exits when it closes.
-        let lifeline = Pipe()
-        process.standardInput = lifeline
-        let errorPath = directory.file("server-\(mode.rawValue).log")
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-
-        let port: UInt16 = try await withCheckedThrowingContinuation { continuation in
-            let once = ResumeOnce(continuation)
-            let received = Mutex([UInt8]())
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = handle.availableData
-                let line = received.withLock { bytes -> String? in
-                    bytes += chunk
-                    guard let end = bytes.firstIndex(of: 0x0A) else { return nil }
-                    return String(decoding: bytes[..<end], as: UTF8.self)
-                }
-                if chunk.isEmpty || line != nil { handle.readabilityHandler = nil }
-                if let line, let port = UInt16(line) {
-                    once.resume(with: .success(port))
-                } else if chunk.isEmpty || line != nil {
-                    once.resume(with: .failure(ServerFailure(log: errorPath)))
-                }
+        let process = try ManagedProcess(
+            "/usr/bin/python3",
+            [
+                "-W", "ignore", script, mode.rawValue,
+                identity?.certificate ?? "-", identity?.key ?? "-",
+            ],
+            keepStandardInputOpen: true
+        )
+        do {
+            try await waitUntil("TLS test server's port", timeout: .seconds(10)) {
+                !process.standardOutput.values.isEmpty || !process.isRunning
             }
-            process.terminationHandler = { _ in
-                once.resume(with: .failure(ServerFailure(log: errorPath)))
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
-                once.resume(with: .failure(TestTimeout(what: "TLS test server's port")))
-            }
-            do {
-                try process.run()
-            } catch {
-                once.resume(with: .failure(error))
-            }
+        } catch {
+            process.signal(SIGKILL)
+            throw error
         }
-        return TLSTestServer(port: port, process: process, lifeline: lifeline)
+        guard let line = process.standardOutput.values.first, let port = UInt16(line) else {
+            process.signal(SIGKILL)
+            throw ServerFailure(log: process.standardError.values.joined(separator: "\n"))
+        }
+        return TLSTestServer(port: port, process: process)
     }
 
     /// Stops the server (SIGTERM); it holds no state worth a graceful exit.
     func stop() {
-        process.terminationHandler = nil
-        if process.isRunning { process.terminate() }
-        try? lifeline.fileHandleForWriting.close()
+        process.signal(SIGTERM)
+        process.closeStandardInput()
     }
 
     /// The server exited or wrote garbage before reporting its port.
     struct ServerFailure: Error, CustomStringConvertible {
+        /// The server's standard error.
         var log: String
-        var description: String {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            return "TLS test server failed to start: \(text)"
-        }
+        var description: String { "TLS test server failed to start: \(log)" }
     }
 
     private static let serverScript = """
@@ -156,21 +131,4 @@ struct TLSTestServer: Sendable {
             accepted, _ = listener.accept()
             threading.Thread(target=serve, args=(accepted,), daemon=True).start()
         """
-}
-
-/// Resumes a continuation once, whichever of several racing events comes first.
-final class ResumeOnce<Value: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Value, any Error>?>
-
-    init(_ continuation: CheckedContinuation<Value, any Error>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(with result: Result<Value, any Error>) {
-        let taken = continuation.withLock { stored in
-            defer { stored = nil }
-            return stored
-        }
-        taken?.resume(with: result)
-    }
 }

@@ -45,6 +45,8 @@ public final class ManagedProcess: @unchecked Sendable {
     private let standardInputWriter: Atomic<Int32>
     /// -1 while running, else the exit status (128 + signal number when killed).
     private let exitStatus = ExitStatusCell()
+    /// Output readers (stdout, stderr) that have not yet seen end of file.
+    private let runningReaders = ExitStatusCell(initial: 2)
 
     /// Starts `executable` with `arguments`.
     ///
@@ -53,11 +55,13 @@ public final class ManagedProcess: @unchecked Sendable {
     ///   - keepStandardInputOpen: gives the child a pipe as stdin that stays open until
     ///     `closeStandardInput()` (peers that exit when their stdin closes); otherwise
     ///     stdin is /dev/null.
+    ///   - workingDirectory: where the child starts; nil keeps ours.
     public init(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
-        keepStandardInputOpen: Bool = false
+        keepStandardInputOpen: Bool = false,
+        workingDirectory: String? = nil
     ) throws {
         self.arguments = arguments
         var outPipe: [Int32] = [-1, -1]
@@ -80,10 +84,17 @@ public final class ManagedProcess: @unchecked Sendable {
 
         let environmentLines = (environment ?? ProcessInfo.processInfo.environment)
             .map { "\($0.key)=\($0.value)" }
+        // Glibc's `posix_spawn_file_actions_addchdir_np` is not visible to Swift, so a
+        // working directory is entered by a shell that then execs the program.
+        var argv = [executable] + arguments
+        if let workingDirectory {
+            argv = ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, workingDirectory] + argv
+        }
         var spawned: pid_t = 0
-        let result = withCStrings([executable] + arguments) { argv in
+        let program = argv[0]
+        let result = withCStrings(argv) { argv in
             withCStrings(environmentLines) { envp in
-                posix_spawn(&spawned, executable, &actions, nil, argv, envp)
+                posix_spawn(&spawned, program, &actions, nil, argv, envp)
             }
         }
         close(outPipe[1])
@@ -99,15 +110,16 @@ public final class ManagedProcess: @unchecked Sendable {
         }
         pid = spawned
         standardInputWriter = Atomic(inPipe[1])
-        Self.startLineReader(outPipe[0], into: standardOutput)
-        Self.startLineReader(errPipe[0], into: standardError)
+        Self.startLineReader(outPipe[0], into: standardOutput, finished: runningReaders)
+        Self.startLineReader(errPipe[0], into: standardError, finished: runningReaders)
         let status = exitStatus
         let child = spawned
         let thread = Thread {
             var raw: Int32 = 0
             while waitpid(child, &raw, 0) < 0, errno == EINTR {}
             let exited = raw & 0x7f == 0
-            status.value.store(exited ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), ordering: .releasing)
+            let code = exited ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            status.value.store(code, ordering: .releasing)
         }
         thread.start()
     }
@@ -118,6 +130,16 @@ public final class ManagedProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { exitStatus.value.load(ordering: .acquiring) < 0 }
+
+    /// The exit status (128 + signal number when killed); `nil` while running.
+    public var terminationStatus: Int32? {
+        let status = exitStatus.value.load(ordering: .acquiring)
+        return status < 0 ? nil : status
+    }
+
+    /// Whether both output pipes have reached end of file, so `standardOutput` and
+    /// `standardError` hold everything the process (and any child holding them) wrote.
+    public var hasReadAllOutput: Bool { runningReaders.value.load(ordering: .acquiring) == 0 }
 
     /// Sends `signal` (SIGTERM by default) while the process runs.
     public func signal(_ signal: Int32 = SIGTERM) {
@@ -150,13 +172,24 @@ public final class ManagedProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to exit and returns its status (128 + signal if killed).
+    ///
+    /// Also waits (up to 2 s more) until both output pipes reach end of file, so every line
+    /// the process wrote is in `standardOutput` and `standardError` on return. A pipe stays
+    /// open while a grandchild still holds it, hence the bound.
     public func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
         try await waitUntil("process \(arguments.first ?? "") to exit", timeout: timeout) {
             !self.isRunning
         }
-        // The reader threads may still be delivering the last lines.
-        try await Task.sleep(for: .milliseconds(20))
+        try? await waitUntil("the output of \(arguments.first ?? "")", timeout: .seconds(2)) {
+            self.hasReadAllOutput
+        }
         return exitStatus.value.load(ordering: .acquiring)
+    }
+
+    /// Every line written to stdout, then every line written to stderr, joined with
+    /// newlines. Complete once `waitForExit` has returned.
+    public var allOutput: String {
+        (standardOutput.values + standardError.values).joined(separator: "\n")
     }
 
     /// Waits for a line on stdout (or stderr) containing `text` and returns it.
@@ -179,7 +212,11 @@ public final class ManagedProcess: @unchecked Sendable {
         return line
     }
 
-    private static func startLineReader(_ descriptor: Int32, into recorder: Recorder<String>) {
+    private static func startLineReader(
+        _ descriptor: Int32,
+        into recorder: Recorder<String>,
+        finished: ExitStatusCell
+    ) {
         let thread = Thread {
             var pending: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 16384)
@@ -197,6 +234,7 @@ public final class ManagedProcess: @unchecked Sendable {
             }
             if !pending.isEmpty { recorder.record(String(decoding: pending, as: UTF8.self)) }
             close(descriptor)
+            finished.value.subtract(1, ordering: .releasing)
         }
         thread.start()
     }
@@ -213,8 +251,10 @@ private func withCStrings<R>(
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
-/// The exit status shared between a process's waiter thread and its owner.
+/// A number shared between a process's helper threads and its owner: the exit status (-1
+/// while running, else the status, 128 + signal number when killed) or a count of readers.
 private final class ExitStatusCell: Sendable {
-    /// -1 while running, else the exit status (128 + signal number when killed).
-    let value = Atomic<Int32>(-1)
+    let value: Atomic<Int32>
+
+    init(initial: Int32 = -1) { value = Atomic(initial) }
 }

@@ -242,16 +242,15 @@ public struct ProcessFailure: Error, CustomStringConvertible {
     public var description: String { "\(command) exited with \(status): \(standardError)" }
 }
 
-/// Runs a program to completion in `directory`, failing with its stderr. For short helpers
-/// such as `openssl`. Spawned through `ManagedProcess` (posix_spawn, see there) with a tiny
-/// `sh` wrapper that changes directory, so the arguments pass through untouched.
+/// Runs a program to completion without blocking a cooperative thread. For short helpers
+/// such as `openssl`.
+///
+/// A `ManagedProcess` (posix_spawn), not Foundation's `Process`, which crashes on Linux when
+/// parallel tests spawn at once.
 public func runProcess(_ executable: String, _ arguments: [String], in directory: String)
     async throws
 {
-    let process = try ManagedProcess(
-        "/bin/sh",
-        ["-c", "cd \"$0\" && exec \"$@\"", directory, executable] + arguments
-    )
+    let process = try ManagedProcess(executable, arguments, workingDirectory: directory)
     let status = try await process.waitForExit(timeout: .seconds(60))
     guard status == 0 else {
         throw ProcessFailure(

@@ -7,94 +7,74 @@ import TestSupport
 
 /// A Python peer from scripts/websocket-peers, started for one test and stopped after it.
 ///
-/// The script prints `PORT <n>` when it listens, then report lines the test awaits.
-final class PythonPeer: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `process` is only started in `start` and only
-    // terminated in `stop`, both from the test's task; `lines` is thread-safe.
-    private let process: Process
-    /// The peer exits when its standard input closes, so it never outlives the tests.
-    private let input = Pipe()
-    private let lines = Recorder<String>()
-    private(set) var port: UInt16 = 0
+/// The script prints `PORT <n>` when it listens, then report lines the test awaits. Runs
+/// as a `ManagedProcess` (posix_spawn and raw read threads): Foundation's `Process` crashes
+/// on Linux when parallel tests spawn at once. The peer's stderr is passed on to ours line
+/// by line when it stops, so a failing peer explains itself in the test log.
+final class PythonPeer: Sendable {
+    private let process: ManagedProcess
+    let port: UInt16
 
     /// The directory of the peer scripts, found from this file's path.
     static let scriptDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/websocket-peers")
 
-    private init(arguments: [String]) {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+    private init(process: ManagedProcess, port: UInt16) {
+        self.process = process
+        self.port = port
+    }
+
+    /// Starts `python3` with `arguments`; it exits when its standard input closes.
+    private static func launch(_ arguments: [String]) throws -> ManagedProcess {
+        try ManagedProcess("/usr/bin/env", ["python3"] + arguments, keepStandardInputOpen: true)
     }
 
     /// Starts `script` (a file in scripts/websocket-peers) and waits for its port.
     static func start(_ script: String) async throws -> PythonPeer {
-        let peer = PythonPeer(arguments: [scriptDirectory.appendingPathComponent(script).path])
-        try peer.launch()
-        let line = try await peer.waitForLine(prefix: "PORT ")
-        peer.port = UInt16(line.dropFirst(5)) ?? 0
-        return peer
+        let process = try launch([scriptDirectory.appendingPathComponent(script).path])
+        let unstarted = PythonPeer(process: process, port: 0)
+        let line = try await unstarted.waitForLine(prefix: "PORT ")
+        return PythonPeer(process: process, port: UInt16(line.dropFirst(5)) ?? 0)
     }
 
     /// Runs an inline Python program (a client against one of our servers).
     static func run(program: String, arguments: [String]) throws -> PythonPeer {
-        let peer = PythonPeer(arguments: ["-c", program] + arguments)
-        try peer.launch()
-        return peer
-    }
-
-    private func launch() throws {
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let handle = output.fileHandleForReading
-        // A thread of our own blocks on the pipe; the cooperative pool never does.
-        let thread = Thread { [lines] in
-            var pending = ""
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                pending += String(decoding: data, as: UTF8.self)
-                while let newline = pending.firstIndex(of: "\n") {
-                    let line = String(pending[..<newline])
-                    pending = String(pending[pending.index(after: newline)...])
-                    lines.record(line)
-                }
-            }
-        }
-        thread.start()
+        PythonPeer(process: try launch(["-c", program] + arguments), port: 0)
     }
 
     /// Every line printed so far.
-    var output: [String] { lines.values }
+    var output: [String] { process.standardOutput.values }
 
     /// Waits for a line starting with `prefix` and returns it.
     @discardableResult
     func waitForLine(prefix: String, timeout: Duration = .seconds(10)) async throws -> String {
         try await waitUntil("a line starting with '\(prefix)'", timeout: timeout) {
-            self.output.contains { $0.hasPrefix(prefix) }
+            self.output.contains { $0.hasPrefix(prefix) } || !self.process.isRunning
         }
-        return output.first { $0.hasPrefix(prefix) }!
+        guard let line = output.first(where: { $0.hasPrefix(prefix) }) else {
+            throw TestTimeout(
+                what: "'\(prefix)' (python exited; stderr: \(process.standardError.values))"
+            )
+        }
+        return line
     }
 
     /// Waits for the process to exit by itself.
     func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
-        try await waitUntil("python to exit", timeout: timeout) { !self.process.isRunning }
-        return process.terminationStatus
+        try await process.waitForExit(timeout: timeout)
     }
 
     /// Closes the peer's standard input, which makes it exit, and waits up to 5 s for that
-    /// (then SIGKILL).
-    ///
-    /// Polls rather than calling `waitUntilExit()`, which on Linux spins a run loop that a
-    /// task on the cooperative pool never gets to finish.
+    /// (then SIGKILL). Blocks the calling thread briefly; used from `defer`.
     func stop() {
-        try? input.fileHandleForWriting.close()
+        process.closeStandardInput()
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
+        for line in process.standardError.values {
+            let text = Array("python peer: \(line)\n".utf8)
+            _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        }
     }
 }

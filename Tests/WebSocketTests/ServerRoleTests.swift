@@ -8,21 +8,15 @@ import Testing
 
 @testable import WebSocket
 
-/// Reads an upgrade request the way our devserver does, answers 101, then forwards the
-/// stream's events to the server-role `WebSocketConnection` (SocketIO cannot swap delegates).
+/// Reads an upgrade request the way our devserver does, answers 101, then hands the stream
+/// to the server-role `WebSocketConnection` (`replaceDelegate(webSocket.streamDelegate)`).
 final class UpgradeHandler: StreamConnectionDelegate {
     private var parser = HTTPHeadParser()
-    private var forward: (any StreamConnectionDelegate)?
-    private var webSocket: WebSocketConnection?
     private let delegate: RecordingDelegate
 
     init(delegate: RecordingDelegate) { self.delegate = delegate }
 
     func connection(_ connection: StreamConnection, didRead bytes: ArraySlice<UInt8>) {
-        if let forward {
-            forward.connection(connection, didRead: bytes)
-            return
-        }
         switch parser.append(bytes) {
         case .needMoreBytes:
             return
@@ -45,15 +39,12 @@ final class UpgradeHandler: StreamConnectionDelegate {
                 configuration: WebSocketConfiguration(),
                 logger: .disabled
             )
-            self.webSocket = webSocket
-            forward = webSocket.streamDelegate
+            connection.replaceDelegate(webSocket.streamDelegate)
             webSocket.start(delegate: delegate)
         }
     }
 
-    func connection(_ connection: StreamConnection, didCloseWith error: (any Error)?) {
-        forward?.connection(connection, didCloseWith: error)
-    }
+    func connection(_ connection: StreamConnection, didCloseWith error: (any Error)?) {}
 }
 
 @Suite struct ServerRoleTests {

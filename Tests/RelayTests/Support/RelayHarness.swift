@@ -17,7 +17,13 @@ final class RelayHarness: Sendable {
     let relay: RelayServer
     let logs = MemoryLogHandler()
 
-    init(limits: RelayLimits = RelayLimits(), autoReply: Bool = false) async throws {
+    /// - Parameter recoversMessages: off by default, so the scripted session sees only
+    ///   the clients' requests (no `channel_list`/`history` of the relay's own).
+    init(
+        limits: RelayLimits = RelayLimits(),
+        autoReply: Bool = false,
+        recoversMessages: Bool = false
+    ) async throws {
         directory = TemporaryDirectory(prefix: "relay")
         socketPath = directory.file("r.sock")
         relayLoop = try EventLoop(name: "relay")
@@ -28,7 +34,8 @@ final class RelayHarness: Sendable {
             upstreamURL: "ws://user:secret@127.0.0.1:16000/ws?token=x",
             identity: "alice",
             limits: limits,
-            relayVersion: "0.0.0-test"
+            relayVersion: "0.0.0-test",
+            recoversMissedMessages: recoversMessages
         )
         relay = RelayServer(
             configuration: configuration,

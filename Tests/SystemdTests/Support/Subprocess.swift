@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import Glibc
+import TestSupport
 
 /// What a finished child process left behind.
 struct ProcessOutput {
@@ -16,14 +18,15 @@ struct HelperError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A child process started for a test, with its output going to files so a chatty child
-/// can never block on a full pipe.
+/// A child process started for a test, its output read by `ManagedProcess`'s threads as it
+/// comes, so a chatty child never blocks on a full pipe.
+///
+/// `ManagedProcess` spawns with posix_spawn: Foundation's `Process` crashes on Linux when
+/// parallel tests spawn at once. Waiting here is synchronous (these tests call it from
+/// synchronous code), by polling every few milliseconds.
 final class ChildProcess {
-    private let process = Process()
-    private let exited = DispatchSemaphore(value: 0)
-    private let directory: ScratchDirectory
-    private let stdoutPath: String
-    private let stderrPath: String
+    private let process: ManagedProcess
+    private let executable: String
 
     /// Starts `executable` with `arguments`; `environment` replaces the inherited one
     /// when given.
@@ -32,43 +35,34 @@ final class ChildProcess {
         _ arguments: [String],
         environment: [String: String]? = nil
     ) throws {
-        directory = try ScratchDirectory()
-        stdoutPath = directory.path + "/stdout"
-        stderrPath = directory.path + "/stderr"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        let exited = self.exited
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        self.executable = executable
+        process = try ManagedProcess(executable, arguments, environment: environment)
     }
 
     /// Waits for the child to exit; kills it and throws when `timeout` passes first.
     func wait(timeout: Duration) throws -> ProcessOutput {
-        let (seconds, attoseconds) = timeout.components
-        let nanos = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        if exited.wait(timeout: .now() + .nanoseconds(nanos)) == .timedOut {
-            process.terminate()
-            _ = exited.wait(timeout: .now() + 5)
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { usleep(5_000) }
+        if process.isRunning {
+            process.signal(SIGKILL)
             throw HelperError(
-                "\(process.executableURL?.path ?? "?") still running after \(timeout); "
-                    + "stderr: \(read(stderrPath))"
+                "\(executable) still running after \(timeout); stderr: "
+                    + process.standardError.values.joined(separator: "\n")
             )
         }
+        // The pipes end soon after the exit (later only if a grandchild still holds them).
+        let outputDeadline = ContinuousClock.now + .seconds(2)
+        while !process.hasReadAllOutput, ContinuousClock.now < outputDeadline { usleep(2_000) }
         return ProcessOutput(
-            status: process.terminationStatus,
-            stdout: read(stdoutPath),
-            stderr: read(stderrPath)
+            status: process.terminationStatus ?? -1,
+            stdout: Self.text(process.standardOutput.values),
+            stderr: Self.text(process.standardError.values)
         )
     }
 
-    private func read(_ path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    /// Lines joined back into the text they came from (a final newline restored).
+    private static func text(_ lines: [String]) -> String {
+        lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 
     /// Runs a command to completion.
