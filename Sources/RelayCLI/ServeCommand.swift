@@ -218,6 +218,21 @@ struct ServeCommand {
         if reloaded.upstreamURL != options.upstreamURL { unchanged.append("url") }
         if reloaded.socketPath != options.socketPath { unchanged.append("socket") }
         if reloaded.apiKey != options.apiKey { unchanged.append("api key") }
+        if reloaded.socketMode != options.socketMode || reloaded.socketGroup != options.socketGroup
+            || reloaded.readOnlySocketPath != options.readOnlySocketPath
+        {
+            unchanged.append("socket-mode, socket-group, read-only-socket")
+        }
+        if reloaded.allowedUIDs != options.allowedUIDs
+            || reloaded.allowedGIDs != options.allowedGIDs
+        {
+            unchanged.append("allow-uid, allow-gid")
+        }
+        if reloaded.caFile != options.caFile
+            || reloaded.insecureSkipVerify != options.insecureSkipVerify
+        {
+            unchanged.append("ca-file, insecure-skip-verify")
+        }
         if !unchanged.isEmpty {
             logger.warning(
                 "reload: these settings take effect only after a restart",
