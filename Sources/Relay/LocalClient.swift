@@ -23,6 +23,8 @@ final class LocalClient: StreamConnectionDelegate {
     var hasReadEndOfStream = false
     /// A final notice was written; nothing more goes out.
     var isClosing = false
+    /// The policy of the socket the client came through (read-only or full).
+    var access = LocalAccessPolicy.unrestricted
 
     init(connection: StreamConnection, server: RelayServer, limits: RelayLimits) {
         self.id = ClientID(raw: connection.id)

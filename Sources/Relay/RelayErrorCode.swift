@@ -18,6 +18,10 @@ enum RelayErrorCode: String, Sendable, CaseIterable {
     case invalidArguments = "relay.invalid_arguments"
     case sinceAhead = "relay.since_ahead"
 
+    // Refused by the socket's access policy (LocalAccessPolicy).
+    case accessDenied = "relay.access_denied"
+    case readOnly = "relay.read_only"
+
     // A request that could not be completed.
     case timeout = "relay.timeout"
     case queueFull = "relay.queue_full"

@@ -41,6 +41,7 @@ extension RelayServer {
             ]
         )
         listener?.close()
+        for listener in extraListeners { listener.close() }
         sweepTimer?.cancel()
         perform(router.shutDown())
         return true

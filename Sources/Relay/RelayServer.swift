@@ -15,7 +15,8 @@ import SocketIO
 /// performs what they decide. Nothing here ever waits for a client: writes go to each
 /// connection's buffer, whose size the output policy bounds.
 ///
-/// Call ``start(listener:)`` on the loop, ``stop(deadline:)`` from anywhere.
+/// Call ``start(listener:policy:)`` on the loop (again for each further socket),
+/// ``stop(deadline:)`` from anywhere.
 public final class RelayServer: @unchecked Sendable {
     // Invariant for @unchecked Sendable: every mutable property is touched only on
     // `loop`'s thread; the public entry points either require that thread or hop to it.
@@ -31,6 +32,8 @@ public final class RelayServer: @unchecked Sendable {
     public var onStateChange: (@Sendable (RelayStatus) -> Void)?
 
     var listener: Listener?
+    /// Sockets served besides the first (a read-only socket), each with its own policy.
+    var extraListeners: [Listener] = []
     var clients: [ClientID: LocalClient] = [:]
     var router: RequestRouter<ForwardedRequest>
     /// Requests handed to the session, by ticket: who asked, under which `ref`, and the
@@ -120,21 +123,30 @@ public final class RelayServer: @unchecked Sendable {
         )
     }
 
-    /// Starts accepting clients on `listener` (already bound, or adopted from systemd) and
-    /// connecting upstream. Call on the loop, once.
+    /// Starts accepting clients on `listener` (already bound, or adopted from systemd) with
+    /// `policy` deciding who may use it and for what. Call on the loop. The first call also
+    /// starts connecting upstream; later calls add sockets (a read-only one) to the relay.
     ///
     /// - Throws: `IOError` when the listener cannot be registered with the loop.
-    public func start(listener: Listener) throws {
+    public func start(listener: Listener, policy: LocalAccessPolicy = .unrestricted) throws {
         loop.preconditionInEventLoop()
-        precondition(self.listener == nil, "RelayServer.start(listener:) called twice")
-        self.listener = listener
-        try listener.start { [weak self] connection in self?.accept(connection) }
+        precondition(!isStopping, "RelayServer.start(listener:policy:) called after stop")
+        let isFirst = self.listener == nil
+        if isFirst { self.listener = listener } else { extraListeners.append(listener) }
+        try listener.start { [weak self] connection in self?.accept(connection, policy: policy) }
+        guard isFirst else {
+            logger.info("relay listening on another socket", metadata: policy.logMetadata)
+            return
+        }
         logger.info(
             "relay listening",
-            metadata: [
-                "socket.path": configuration.socketPath,
-                "upstream.url": configuration.displayURL,
-            ]
+            metadata: policy.logMetadata.merging(
+                [
+                    "socket.path": configuration.socketPath,
+                    "upstream.url": configuration.displayURL,
+                ],
+                uniquingKeysWith: { $1 }
+            )
         )
         scheduleSweep()
         perform(link.start())
@@ -148,14 +160,16 @@ public final class RelayServer: @unchecked Sendable {
 
     // MARK: Clients
 
-    private func accept(_ connection: StreamConnection) {
+    private func accept(_ connection: StreamConnection, policy: LocalAccessPolicy) {
         let client = LocalClient(connection: connection, server: self, limits: configuration.limits)
+        client.access = policy
         openConnections += 1
         connection.start(delegate: client)
         if isStopping {
             sayGoodbye(to: client, .shuttingDown, "relay shutting down")
             return
         }
+        guard admit(client) else { return }
         guard clients.count < configuration.limits.maxClients else {
             counters.clientsRefused += 1
             logger.warning(
@@ -182,6 +196,7 @@ public final class RelayServer: @unchecked Sendable {
             switch output {
             case .line(let line):
                 logger.trace("client line", metadata: clientMetadata(client))
+                if client.access.isReadOnly, !readOnlySocketAllows(line, from: client) { continue }
                 handleLine(line, from: client)
             case .lineTooLong(let limit):
                 counters.badLines += 1
@@ -283,6 +298,8 @@ public final class RelayServer: @unchecked Sendable {
         var metadata: LogMetadata = ["client.id": client.id.description]
         if let credentials = client.connection.peerCredentials {
             metadata["client.pid"] = String(credentials.pid)
+            metadata["client.uid"] = String(credentials.uid)
+            metadata["client.gid"] = String(credentials.gid)
         }
         return metadata
     }

@@ -10,6 +10,7 @@ import Relay
 import SharkfinClient
 import SocketIO
 import Systemd
+import TLS
 import WebSocket
 
 /// `sharkfin-relay serve`: wires the relay to the process — logging, the socket (bound
@@ -32,12 +33,20 @@ struct ServeCommand {
             handler: makeLogHandler()
         )
         logger.levelControl = levelControl
+        let identityLookup = IdentityLookup()
+        let status: ExitStatus
         do {
-            return try await serve(logger: logger, levelControl: levelControl)
+            status = try await serve(
+                logger: logger,
+                levelControl: levelControl,
+                identityLookup: identityLookup
+            )
         } catch {
             logger.critical("relay failed to start", metadata: ["error": "\(error)"])
-            return .requestFailed
+            status = .requestFailed
         }
+        await identityLookup.end(exitStatus: status, logger: logger)
+        return status
     }
 
     private func makeLogHandler() -> any LogHandler {
@@ -52,18 +61,38 @@ struct ServeCommand {
         }
     }
 
-    private func serve(logger: Logger, levelControl: LogLevelControl) async throws -> ExitStatus {
+    private func serve(
+        logger: Logger,
+        levelControl: LogLevelControl,
+        identityLookup: IdentityLookup
+    ) async throws -> ExitStatus {
         // A client that vanishes mid-write must cost an EPIPE, never the process.
         signal(SIGPIPE, SIG_IGN)
         let descriptorLimit = raiseDescriptorLimit()
-        for warning in options.warnings { logger.warning("\(warning)") }
+        for warning in options.warnings {
+            // ServeOptions marks with `!!!` what an operator must act on (TLS verification
+            // off): logged at error, on every start.
+            logger.log(warning.hasPrefix("!!!") ? .error : .warning, "\(warning)")
+        }
 
         let url = try WebSocketURL(options.upstreamURL)
         let endpoint = SharkfinEndpoint(url: url, apiKey: options.apiKey)
+        let webSocket = try webSocketConfiguration(for: url, logger: logger)
         let loop = try EventLoop(name: "relay")
         defer { loop.shutdown() }
 
         let socket = try openSocket(on: loop, logger: logger)
+        let readOnlySocket: ServeSocket?
+        do {
+            readOnlySocket = try openReadOnlySocket(on: loop, logger: logger)
+        } catch {
+            if !socket.isActivated { unlink(socket.path) }
+            throw error
+        }
+        defer {
+            if !socket.isActivated { unlink(socket.path) }
+            if let readOnlySocket, !readOnlySocket.isActivated { unlink(readOnlySocket.path) }
+        }
         var configuration = RelayConfiguration(
             socketPath: socket.path,
             upstreamURL: options.upstreamURL,
@@ -85,33 +114,58 @@ struct ServeCommand {
             loop: loop,
             logger: logger,
             upstreamFactory: SharkfinUpstream.connector(
-                endpoint: endpoint, limits: configuration.limits),
+                endpoint: endpoint,
+                limits: configuration.limits,
+                base: webSocket
+            ),
             presenceFactory: SharkfinUpstream.connector(
-                endpoint: endpoint, path: "/presence", limits: configuration.limits)
+                endpoint: endpoint,
+                path: "/presence",
+                limits: configuration.limits,
+                base: webSocket
+            )
         )
         relay.onStateChange = { (status: RelayStatus) in
             _ = try? notifier.status(status.summary)
         }
-        try await loop.submit { try relay.start(listener: socket.listener) }
-        logger.info(
-            "relay started",
-            metadata: [
-                "message.id": RelayMessageID.started,
-                "relay.version": sharkfinRelayVersion,
-                "socket.path": socket.path,
-                "socket.activated": socket.isActivated ? "true" : "false",
-                "upstream.url": configuration.displayURL,
-                "api_key.source": options.apiKeySource,
-                "clients.max": "\(configuration.limits.maxClients)",
-            ]
+        let policy = LocalAccessPolicy(
+            allowedUIDs: Set(options.allowedUIDs),
+            allowedGIDs: Set(options.allowedGIDs)
         )
+        let readOnlyPolicy = LocalAccessPolicy(
+            allowedUIDs: policy.allowedUIDs,
+            allowedGIDs: policy.allowedGIDs,
+            isReadOnly: true
+        )
+        let readOnlyListener = readOnlySocket?.listener
+        try await loop.submit {
+            try relay.start(listener: socket.listener, policy: policy)
+            if let readOnlyListener {
+                try relay.start(listener: readOnlyListener, policy: readOnlyPolicy)
+            }
+        }
+        var started: LogMetadata = [
+            "message.id": RelayMessageID.started,
+            "relay.version": sharkfinRelayVersion,
+            "socket.path": socket.path,
+            "socket.activated": socket.isActivated ? "true" : "false",
+            "upstream.url": configuration.displayURL,
+            "api_key.source": options.apiKeySource,
+            "clients.max": "\(configuration.limits.maxClients)",
+        ]
+        if let readOnlySocket { started["socket.read_only.path"] = readOnlySocket.path }
+        logger.info("relay started", metadata: started)
         _ = try? notifier.ready()
         _ = try? notifier.status("listening on \(socket.path); upstream connecting")
         startWatchdog(notifier: notifier, loop: loop, logger: logger)
-        let identityLookup = Task {
-            await learnIdentity(endpoint: endpoint, relay: relay, logger: logger)
+        identityLookup.start { isStopping in
+            await learnIdentity(
+                endpoint: endpoint,
+                relay: relay,
+                logger: logger,
+                isStopping: isStopping
+            )
         }
-        defer { identityLookup.cancel() }
 
         for await signal in signalStream([SIGTERM, SIGINT, SIGHUP]) {
             if signal == SIGHUP {
@@ -126,84 +180,7 @@ struct ServeCommand {
             break
         }
         await relay.stop(deadline: Self.stopDeadline)
-        if !socket.isActivated { unlink(socket.path) }
         return .success
-    }
-
-    /// The listening socket: adopted from systemd when socket-activated (the unit owns the
-    /// file, so it is never unlinked), otherwise bound here after checking the path.
-    private func openSocket(
-        on loop: EventLoop,
-        logger: Logger
-    ) throws -> (listener: Listener, path: String, isActivated: Bool) {
-        let activated = try SocketActivation.unixStreamListener(
-            named: SocketActivation.relaySocketName)
-        if let descriptor = activated {
-            let listener = try Listener(adoptingDescriptor: descriptor, on: loop)
-            let path = boundUnixPath(of: descriptor) ?? options.socketPath
-            logger.info("socket adopted from systemd", metadata: ["socket.path": path])
-            return (listener, path, true)
-        }
-        try prepareSocketDirectory(for: options.socketPath)
-        if try SocketPathClaim.claim(path: options.socketPath) == .replacedStale {
-            logger.notice(
-                "replaced a stale socket left by an earlier relay",
-                metadata: ["socket.path": options.socketPath])
-        }
-        let listener = try Listener.unix(path: options.socketPath, mode: 0o600, on: loop)
-        logger.info("listening", metadata: ["socket.path": options.socketPath])
-        return (listener, options.socketPath, false)
-    }
-
-    /// Creates the socket's directory 0700 when missing; refuses a directory that others
-    /// may write to, since they could replace the socket with their own.
-    private func prepareSocketDirectory(for socketPath: String) throws {
-        let directory = (socketPath as NSString).deletingLastPathComponent
-        guard !directory.isEmpty else { return }
-        var info = stat()
-        if stat(directory, &info) != 0 {
-            guard errno == ENOENT else {
-                throw ServeError.socketDirectory(directory, String(cString: strerror(errno)))
-            }
-            if mkdir(directory, 0o700) != 0, errno != EEXIST {
-                throw ServeError.socketDirectory(directory, String(cString: strerror(errno)))
-            }
-            return
-        }
-        let sticky = info.st_mode & S_ISVTX != 0
-        if info.st_mode & 0o002 != 0, !sticky {
-            throw ServeError.socketDirectory(
-                directory, "it is writable by others; use a private directory (mode 0700)")
-        }
-    }
-
-    /// Asks the server who the API key belongs to (REST `register`, which only returns the
-    /// caller's identity once it exists) so `relay.hello` and `relay.status` can show it.
-    /// Retries with the reconnect delays until it succeeds, the key is refused, or `serve`
-    /// ends; the relay works without it.
-    private func learnIdentity(
-        endpoint: SharkfinEndpoint,
-        relay: RelayServer,
-        logger: Logger
-    ) async {
-        let rest = SharkfinRESTClient(
-            baseURL: endpoint.restBaseURL,
-            apiKey: endpoint.apiKey,
-            timeout: .seconds(10)
-        )
-        var delay = options.reconnectMinimum
-        while !Task.isCancelled {
-            do {
-                let identity = try await rest.register()
-                relay.identityLearned(identity.username)
-                return
-            } catch {
-                if error.isUnauthorized { return }
-                logger.debug("identity lookup failed", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, options.reconnectMaximum)
-        }
     }
 
     /// Pings the watchdog from the relay's own event loop at half the interval, so a loop
@@ -232,7 +209,8 @@ struct ServeCommand {
         } catch {
             logger.error(
                 "reload refused: configuration is invalid; keeping the running one",
-                metadata: ["error": "\(error)"])
+                metadata: ["error": "\(error)"]
+            )
             return
         }
         levelControl.level = reloaded.logLevel
@@ -240,10 +218,26 @@ struct ServeCommand {
         if reloaded.upstreamURL != options.upstreamURL { unchanged.append("url") }
         if reloaded.socketPath != options.socketPath { unchanged.append("socket") }
         if reloaded.apiKey != options.apiKey { unchanged.append("api key") }
+        if reloaded.socketMode != options.socketMode || reloaded.socketGroup != options.socketGroup
+            || reloaded.readOnlySocketPath != options.readOnlySocketPath
+        {
+            unchanged.append("socket-mode, socket-group, read-only-socket")
+        }
+        if reloaded.allowedUIDs != options.allowedUIDs
+            || reloaded.allowedGIDs != options.allowedGIDs
+        {
+            unchanged.append("allow-uid, allow-gid")
+        }
+        if reloaded.caFile != options.caFile
+            || reloaded.insecureSkipVerify != options.insecureSkipVerify
+        {
+            unchanged.append("ca-file, insecure-skip-verify")
+        }
         if !unchanged.isEmpty {
             logger.warning(
                 "reload: these settings take effect only after a restart",
-                metadata: ["settings": unchanged.joined(separator: ", ")])
+                metadata: ["settings": unchanged.joined(separator: ", ")]
+            )
         }
         logger.notice(
             "configuration reloaded",
@@ -255,11 +249,15 @@ struct ServeCommand {
 /// Errors of `serve` itself, before the relay runs.
 enum ServeError: Error, CustomStringConvertible {
     case socketDirectory(String, String)
+    /// `chown` or `chmod` of a socket or its directory failed: the path, the change, errno.
+    case socketPermissions(String, String, Int32)
 
     var description: String {
         switch self {
         case .socketDirectory(let directory, let reason):
             "cannot use socket directory \(directory): \(reason)"
+        case .socketPermissions(let path, let change, let code):
+            "cannot \(change) \(path): \(String(cString: strerror(code)))"
         }
     }
 }

@@ -1,14 +1,23 @@
 // sharkfin-relay
 // SPDX-License-Identifier: Apache-2.0
 
+import TLS
+
 /// Settings of one WebSocket connection.
 public struct WebSocketConfiguration: Sendable {
     /// Extra header fields for the upgrade request, such as `Authorization`.
     public var headers: [HTTPHeaderField]
     /// Bounds name resolution plus TCP connect. Default 10 s.
     public var connectTimeout: Duration
-    /// Bounds the upgrade exchange after TCP is up. Default 10 s.
+    /// Bounds the upgrade exchange after TCP is up: for `wss://` the TLS handshake and the
+    /// HTTP upgrade together. Default 10 s.
     public var handshakeTimeout: Duration
+    /// Trust roots and verification for `wss://` URLs; unused for `ws://`.
+    ///
+    /// Build the context once and share it: loading the system trust store parses a few
+    /// hundred certificates. `nil` uses ``WebSocketConnection/systemDefaultTLSContext()``:
+    /// the system trust store, peer verification on, TLS 1.2 at least, built on first use.
+    public var tls: TLSContext?
     /// The largest reassembled message accepted; beyond it the connection fails with 1009.
     /// Default 16 MiB: Sharkfin messages are small JSON objects, and 16 MiB is what
     /// Autobahn's largest cases (9.1.6, 9.2.6) send.
@@ -36,7 +45,8 @@ public struct WebSocketConfiguration: Sendable {
         maxFrameSize: Int? = nil,
         pingInterval: Duration? = nil,
         pongTimeout: Duration = .seconds(10),
-        closeTimeout: Duration = .seconds(5)
+        closeTimeout: Duration = .seconds(5),
+        tls: TLSContext? = nil
     ) {
         self.headers = headers
         self.connectTimeout = connectTimeout
@@ -46,6 +56,7 @@ public struct WebSocketConfiguration: Sendable {
         self.pingInterval = pingInterval
         self.pongTimeout = pongTimeout
         self.closeTimeout = closeTimeout
+        self.tls = tls
     }
 }
 

@@ -3,6 +3,7 @@
 
 import Logging
 import SocketIO
+import TLS
 
 /// The client's opening handshake in progress on the loop.
 final class ClientHandshakeRun {
@@ -32,37 +33,54 @@ final class ClientHandshakeRun {
 extension ClientHandshakeRun: Sendable {}
 
 extension WebSocketConnection {
-    /// Opens a client connection: TCP connect, then the opening handshake.
+    /// Opens a client connection: TCP connect, TLS for `wss://`, then the opening
+    /// handshake.
     ///
     /// The returned connection is open and already answers pings; call `start(delegate:)`
     /// on its loop to receive messages.
     ///
-    /// `wss://` fails with `unsupportedScheme` for now. The seam for TLS is the
-    /// `transportFactory` of SocketIO's `TCPConnector.connect`: a TLS transport wrapping the
-    /// connected descriptor slots in there without changing anything above it.
+    /// For `wss://` the connected socket is wrapped in a `TLSClientTransport` built from
+    /// `configuration.tls` (or the shared system-default context), verifying the server's
+    /// certificate for `url.host`. `connectTimeout` bounds resolution and TCP;
+    /// `handshakeTimeout` bounds the TLS handshake and the HTTP upgrade together, since the
+    /// TLS handshake runs inside the first reads and writes of the upgrade.
     ///
-    /// - Throws: `unsupportedScheme`, `handshakeInvalid` (bad custom headers or a bad 101),
-    ///   `resolutionFailed`, `connectFailed`, `connectTimedOut`, `handshakeTimedOut`,
-    ///   `handshakeRejected` (with the server's body), or `connectionLost` (the server
-    ///   vanished or the task was cancelled).
+    /// - Throws: `handshakeInvalid` (bad custom headers or a bad 101), `resolutionFailed`,
+    ///   `connectFailed`, `connectTimedOut`, `tlsFailed` (certificate refused, not TLS, TLS
+    ///   setup), `handshakeTimedOut`, `handshakeRejected` (with the server's body), or
+    ///   `connectionLost` (the server vanished or the task was cancelled).
     public static func connect(
         to url: WebSocketURL,
         configuration: WebSocketConfiguration = WebSocketConfiguration(),
         on loop: EventLoop,
         logger: Logger
     ) async throws(WebSocketError) -> WebSocketConnection {
-        guard !url.isSecure else { throw .unsupportedScheme("wss") }
         let handshake = try WebSocketClientHandshake(url: url, headers: configuration.headers)
         let logger = logger.with(["ws.url": "\(url.scheme)://\(url.hostHeader)"])
         logger.log(.debug, "connecting")
         let stream: StreamConnection
         do {
-            stream = try await TCPConnector.connect(
-                host: url.host,
-                port: url.port,
-                timeout: configuration.connectTimeout,
-                on: loop
-            )
+            if url.isSecure {
+                let context = try configuration.tls ?? systemDefaultTLSContext()
+                stream = try await TCPConnector.connect(
+                    host: url.host,
+                    port: url.port,
+                    timeout: configuration.connectTimeout,
+                    on: loop,
+                    transportFactory: TLSClientTransport.factory(
+                        context: context,
+                        serverHostname: url.host,
+                        logger: logger
+                    )
+                )
+            } else {
+                stream = try await TCPConnector.connect(
+                    host: url.host,
+                    port: url.port,
+                    timeout: configuration.connectTimeout,
+                    on: loop
+                )
+            }
         } catch {
             throw Self.connectError(error, url: url)
         }
@@ -84,9 +102,25 @@ extension WebSocketConnection {
         return connection
     }
 
+    /// The TLS context `wss://` connections use when their configuration names none: the
+    /// system trust store, peer verification, TLS 1.2 at least. Built once per process on
+    /// first use; a failure (no readable trust store) is kept and reported every time.
+    ///
+    /// - Throws: `WebSocketError.tlsFailed` with OpenSSL's reason.
+    public static func systemDefaultTLSContext() throws(WebSocketError) -> TLSContext {
+        switch sharedSystemTLSContext {
+        case .success(let context): return context
+        case .failure(let error): throw .tlsFailed(error.description)
+        }
+    }
+
     /// Maps SocketIO's connect failures onto ours.
     private static func connectError(_ error: any Error, url: WebSocketURL) -> WebSocketError {
         switch error {
+        case let error as WebSocketError:
+            return error
+        case let error as TLSError:
+            return .tlsFailed(error.description)
         case SocketIOError.resolutionFailed(let host, let message):
             return .resolutionFailed(host: host, message: message)
         case SocketIOError.connectTimedOut:
@@ -138,12 +172,16 @@ extension WebSocketConnection {
         guard let run = handshake else { return }
         handshake = nil
         let failure: WebSocketError
-        switch run.handshake.transportClosed() {
-        case .failed(.handshakeInvalid(let detail)):
+        switch (run.handshake.transportClosed(), error) {
+        case (_, let tlsError as TLSError):
+            // A refused certificate or a peer that is not TLS ends the socket before any
+            // HTTP byte arrives; its own words say more than "closed early".
+            failure = .tlsFailed(tlsError.description)
+        case (.failed(.handshakeInvalid(let detail)), _):
             failure = error.map { .connectionLost("\($0)") } ?? .handshakeInvalid(detail)
-        case .failed(let rejection):
+        case (.failed(let rejection), _):
             failure = rejection
-        case .needMoreBytes, .upgraded:
+        case (.needMoreBytes, _), (.upgraded, _):
             failure = .connectionLost("closed during the opening handshake")
         }
         run.finish(.failure(failure))
@@ -156,4 +194,9 @@ extension WebSocketConnection {
         run.finish(.failure(.handshakeTimedOut))
         stream.close()
     }
+}
+
+/// The process-wide system-default TLS context behind `systemDefaultTLSContext()`.
+private let sharedSystemTLSContext = Result { () throws(TLSError) -> TLSContext in
+    try TLSContext(configuration: TLSConfiguration())
 }

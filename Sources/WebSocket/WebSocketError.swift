@@ -5,7 +5,7 @@
 public enum WebSocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The URL could not be parsed; the text says what is wrong with it.
     case invalidURL(String)
-    /// The scheme is not `ws` (`wss` needs TLS, which this build does not have yet).
+    /// The scheme is neither `ws` nor `wss`.
     case unsupportedScheme(String)
     /// The host name did not resolve.
     case resolutionFailed(host: String, message: String)
@@ -17,6 +17,10 @@ public enum WebSocketError: Error, Hashable, Sendable, CustomStringConvertible {
     case handshakeTimedOut
     /// The server answered the upgrade with something other than 101.
     case handshakeRejected(status: Int, reason: String, body: String)
+    /// TLS failed before the WebSocket opened (`wss://`): the server's certificate was
+    /// refused (expired, wrong host name, unknown authority), the peer does not speak TLS,
+    /// or the TLS setup failed. The text is the TLS layer's own (`TLSError.description`).
+    case tlsFailed(String)
     /// The server's 101 answer (or a client's upgrade request) broke RFC 6455 §4.
     case handshakeInvalid(String)
     /// The peer broke the framing or closing rules; the connection was failed with 1002.
@@ -36,9 +40,8 @@ public enum WebSocketError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .invalidURL(let detail): "invalid WebSocket URL: \(detail)"
         case .unsupportedScheme(let scheme):
-            scheme == "wss"
-                ? "wss:// is not supported yet: this build has no TLS transport"
-                : "unsupported URL scheme '\(scheme)': expected ws:// or wss://"
+            "unsupported URL scheme '\(scheme)': expected ws:// or wss://"
+        case .tlsFailed(let detail): detail
         case .resolutionFailed(let host, let message): "cannot resolve \(host): \(message)"
         case .connectFailed(let host, let port, let message):
             "cannot connect to \(host):\(port): \(message)"
@@ -68,7 +71,7 @@ public enum WebSocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .protocolViolation: .protocolError
         case .pongTimedOut, .connectionLost, .closed: .abnormalClosure
         case .invalidURL, .unsupportedScheme, .resolutionFailed, .connectFailed, .connectTimedOut,
-            .handshakeTimedOut, .handshakeRejected, .handshakeInvalid:
+            .handshakeTimedOut, .handshakeRejected, .handshakeInvalid, .tlsFailed:
             .abnormalClosure
         }
     }

@@ -184,16 +184,4 @@ import Testing
             }
         }
     }
-
-    @Test func secureSchemeIsUnsupportedForNow() async throws {
-        let loop = try EventLoop(name: "ws-test")
-        defer { loop.shutdown() }
-        await #expect(throws: WebSocketError.unsupportedScheme("wss")) {
-            _ = try await WebSocketConnection.connect(
-                to: try WebSocketURL("wss://example.com/"),
-                on: loop,
-                logger: .disabled
-            )
-        }
-    }
 }

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import TestSupport
 
 /// Certificates made at test time with the `openssl` command: a test CA and leaf
 /// certificates for every verification outcome the tests check. EC P-256 keys keep
@@ -11,34 +10,36 @@ import TestSupport
 /// OpenSSL 3.0's `openssl x509` has no `-not_before`/`-not_after` (those came in 3.4), so
 /// the expired certificate is issued with `openssl ca -startdate/-enddate` from a minimal
 /// CA database in the same directory.
-struct TLSTestCertificates: Sendable {
+///
+/// Shared by TLSTests, WebSocketTests and RelayCLITests.
+public struct TLSTestCertificates: Sendable {
     /// A PEM certificate and its private key.
-    struct Identity: Sendable {
-        var certificate: String
-        var key: String
+    public struct Identity: Sendable {
+        public var certificate: String
+        public var key: String
     }
 
-    let directory: TemporaryDirectory
+    public let directory: TemporaryDirectory
     /// The test CA's certificate: the trust root for the "good" cases.
-    let caFile: String
+    public let caFile: String
     /// `CN=localhost`, SANs `DNS:localhost` and `IP:127.0.0.1`, signed by the test CA.
-    let server: Identity
+    public let server: Identity
     /// Same names, signed by the test CA, valid only during 2020.
-    let expired: Identity
+    public let expired: Identity
     /// Same names, signed by the test CA, valid only from 2099 on.
-    let notYetValid: Identity
+    public let notYetValid: Identity
     /// `CN=wrong.example`, SAN `DNS:wrong.example`, signed by the test CA.
-    let wrongHost: Identity
+    public let wrongHost: Identity
     /// Self-signed `CN=localhost` with the right SANs: no CA anyone trusts.
-    let selfSigned: Identity
+    public let selfSigned: Identity
     /// Right names, signed by `CN=sharkfin other CA`, which is not in `caFile`.
-    let otherCA: Identity
+    public let otherCA: Identity
 
-    static let caName = "CN=sharkfin test CA"
-    static let otherCAName = "CN=sharkfin other CA"
+    public static let caName = "CN=sharkfin test CA"
+    public static let otherCAName = "CN=sharkfin other CA"
 
     /// Generates everything into a fresh temporary directory; call `remove()` when done.
-    static func generate() async throws -> TLSTestCertificates {
+    public static func generate() async throws -> TLSTestCertificates {
         let directory = TemporaryDirectory(prefix: "sfr-tls")
         do {
             return try await generate(in: directory)
@@ -48,7 +49,7 @@ struct TLSTestCertificates: Sendable {
         }
     }
 
-    func remove() { directory.remove() }
+    public func remove() { directory.remove() }
 
     private static func generate(in directory: TemporaryDirectory) async throws
         -> TLSTestCertificates
@@ -234,11 +235,11 @@ struct TLSTestCertificates: Sendable {
 }
 
 /// A helper process failed.
-struct ProcessFailure: Error, CustomStringConvertible {
-    var command: String
-    var status: Int32
-    var standardError: String
-    var description: String { "\(command) exited with \(status): \(standardError)" }
+public struct ProcessFailure: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var standardError: String
+    public var description: String { "\(command) exited with \(status): \(standardError)" }
 }
 
 /// Runs a program to completion without blocking a cooperative thread. For short helpers
@@ -246,7 +247,9 @@ struct ProcessFailure: Error, CustomStringConvertible {
 ///
 /// A `ManagedProcess` (posix_spawn), not Foundation's `Process`, which crashes on Linux when
 /// parallel tests spawn at once.
-func runProcess(_ executable: String, _ arguments: [String], in directory: String) async throws {
+public func runProcess(_ executable: String, _ arguments: [String], in directory: String)
+    async throws
+{
     let process = try ManagedProcess(executable, arguments, workingDirectory: directory)
     let status = try await process.waitForExit(timeout: .seconds(60))
     guard status == 0 else {
