@@ -72,7 +72,10 @@ let package = Package(
 
         .target(
             name: "RelayCLI",
-            dependencies: ["Relay", "SharkfinClient", "Systemd", "Logging", "JSON", "SocketIO"],
+            dependencies: [
+                "Relay", "SharkfinClient", "Systemd", "Logging", "JSON", "SocketIO", "TLS",
+                "WebSocket",
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -118,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebSocketTests",
-            dependencies: ["WebSocket", "SocketIO", "TestSupport", "Logging"],
+            dependencies: ["WebSocket", "SocketIO", "TLS", "TestSupport", "Logging"],
             swiftSettings: strictSettings
         ),
         .testTarget(

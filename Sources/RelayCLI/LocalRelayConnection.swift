@@ -94,7 +94,8 @@ final class LocalRelayConnection {
                     if object["type"] == "relay.goodbye" {
                         throw LocalConnectionError.goodbye(
                             code: object["d"]?["code"]?.stringValue ?? "relay.goodbye",
-                            message: object["d"]?["message"]?.stringValue ?? "goodbye")
+                            message: object["d"]?["message"]?.stringValue ?? "goodbye"
+                        )
                     }
                     return object
                 } catch let error as JSONParseError {

@@ -112,7 +112,10 @@ import Testing
     }
 
     @Test func namesAPlainHTTPServerOnAWSSURL() async throws {
-        try await Self.withPeer(.plainHTTP, identity: { _ in nil }) { peer, loop, context in
+        let noIdentity: @Sendable (TLSTestCertificates) -> TLSTestCertificates.Identity? = { _ in
+            nil
+        }
+        try await Self.withPeer(.plainHTTP, identity: noIdentity) { peer, loop, context in
             let error = await Self.connectionError(peer, loop, context)
             guard case .tlsFailed(let text)? = error else {
                 Issue.record("expected tlsFailed, got \(String(describing: error))")
