@@ -195,8 +195,10 @@ struct MessageLedger {
                 if isSweep { enqueue(name, channels[name]!.isBaselined ? .fill : .baseline) }
                 continue
             }
-            if let listingMark, listingMark > 0 {
+            if let listingMark {
                 // Joined since the previous listing: what came after it may be missed.
+                // A mark of 0 (no message was known then) fills the whole channel: better
+                // some old messages marked replayed than a lost new one.
                 channels[name] = Channel(kind: kind, floor: listingMark, isBaselined: true)
                 enqueue(name, .fill)
             } else {

@@ -5,6 +5,7 @@ import Foundation
 import JSON
 import Logging
 import SocketIO
+import Systemd
 
 /// The relay: one upstream session shared by every client of a local Unix socket.
 ///
@@ -174,7 +175,10 @@ public final class RelayServer: @unchecked Sendable {
             counters.clientsRefused += 1
             logger.warning(
                 "client refused: too many clients",
-                metadata: ["client.limit": String(configuration.limits.maxClients)]
+                metadata: [
+                    "client.limit": String(configuration.limits.maxClients),
+                    "message.id": RelayMessageID.clientRefused,
+                ]
             )
             sayGoodbye(
                 to: client,
@@ -285,7 +289,9 @@ public final class RelayServer: @unchecked Sendable {
             }
         case .disconnect:
             counters.clientsDisconnectedSlow += 1
-            logger.warning("client dropped: reply queue overflow", metadata: clientMetadata(client))
+            var metadata = clientMetadata(client)
+            metadata["message.id"] = RelayMessageID.clientRefused
+            logger.warning("client dropped: reply queue overflow", metadata: metadata)
             sayGoodbye(
                 to: client,
                 .overflow,
@@ -342,7 +348,9 @@ public final class RelayServer: @unchecked Sendable {
             )
             guard decision == .disconnect else { continue }
             counters.clientsDisconnectedSlow += 1
-            logger.warning("client dropped: stalled", metadata: clientMetadata(client))
+            var metadata = clientMetadata(client)
+            metadata["message.id"] = RelayMessageID.clientRefused
+            logger.warning("client dropped: stalled", metadata: metadata)
             sayGoodbye(
                 to: client,
                 .stalled,

@@ -20,8 +20,22 @@ extension ServeCommand {
     /// The `FileDescriptorName=` a socket unit gives the read-only socket.
     static let readOnlySocketName = "relay-read-only"
 
+    /// Refuses descriptors systemd passed that the relay would never serve: clients of
+    /// such a socket would connect and wait forever.
+    func checkPassedDescriptors() throws {
+        let known: Set<String> = [SocketActivation.relaySocketName, Self.readOnlySocketName]
+        let passed = try SocketActivation.listenFileDescriptors()
+        // A single unnamed socket is the main one (checked by `unixStreamListener`).
+        guard passed.count > 1 else { return }
+        let unexpected = passed.filter { !known.contains($0.name) }
+        guard unexpected.isEmpty else {
+            throw ServeError.unexpectedDescriptors(unexpected.map { "\($0.fd) (\($0.name))" })
+        }
+    }
+
     /// The main socket: adopted from systemd when socket-activated, otherwise bound here.
     func openSocket(on loop: EventLoop, logger: Logger) throws -> ServeSocket {
+        try checkPassedDescriptors()
         let activated = try SocketActivation.unixStreamListener(
             named: SocketActivation.relaySocketName
         )

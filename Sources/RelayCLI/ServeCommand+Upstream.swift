@@ -70,7 +70,17 @@ extension ServeCommand {
                 relay.identityLearned(identity.username)
                 return
             } catch {
-                if error.isUnauthorized { return }
+                if error.isUnauthorized {
+                    // The key may be accepted later (an operator provisions it); ask again
+                    // at the pace the upstream retries a refused key.
+                    delay = options.reconnectMaximum
+                    logger.debug("identity lookup refused (HTTP 401)")
+                    let wake = ContinuousClock.now + delay
+                    while ContinuousClock.now < wake, !isStopping() {
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                    continue
+                }
                 if let reason = Self.tlsFailure(error) {
                     logger.warning(
                         "identity lookup gave up: REST uses the system trust store, not"

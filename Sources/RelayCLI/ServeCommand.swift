@@ -9,6 +9,7 @@ import Logging
 import Relay
 import SharkfinClient
 import SocketIO
+import Synchronization
 import Systemd
 import TLS
 import WebSocket
@@ -125,8 +126,9 @@ struct ServeCommand {
                 base: webSocket
             )
         )
+        let statusReporter = StatusReporter(notifier: notifier)
         relay.onStateChange = { (status: RelayStatus) in
-            _ = try? notifier.status(status.summary)
+            statusReporter.report(status.summary)
         }
         let policy = LocalAccessPolicy(
             allowedUIDs: Set(options.allowedUIDs),
@@ -156,8 +158,16 @@ struct ServeCommand {
         if let readOnlySocket { started["socket.read_only.path"] = readOnlySocket.path }
         logger.info("relay started", metadata: started)
         _ = try? notifier.ready()
-        _ = try? notifier.status("listening on \(socket.path); upstream connecting")
+        statusReporter.report(await relay.statusSnapshot.summary)
         startWatchdog(notifier: notifier, loop: loop, logger: logger)
+        // Client counts and queued requests change without an upstream event; refresh.
+        let statusRefresh = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                statusReporter.report(await relay.statusSnapshot.summary)
+            }
+        }
+        defer { statusRefresh.cancel() }
         identityLookup.start { isStopping in
             await learnIdentity(
                 endpoint: endpoint,
@@ -251,9 +261,15 @@ enum ServeError: Error, CustomStringConvertible {
     case socketDirectory(String, String)
     /// `chown` or `chmod` of a socket or its directory failed: the path, the change, errno.
     case socketPermissions(String, String, Int32)
+    /// systemd passed sockets the relay does not serve (by descriptor and name).
+    case unexpectedDescriptors([String])
 
     var description: String {
         switch self {
+        case .unexpectedDescriptors(let descriptors):
+            "systemd passed sockets the relay does not serve: "
+                + descriptors.joined(separator: ", ")
+                + "; name them relay and relay-read-only (FileDescriptorName=)"
         case .socketDirectory(let directory, let reason):
             "cannot use socket directory \(directory): \(reason)"
         case .socketPermissions(let path, let change, let code):
@@ -316,4 +332,23 @@ private final class UncheckedBox<Value>: @unchecked Sendable {
     // Invariant: `value` is only read after construction (never mutated).
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// Sends `STATUS=` to systemd when the text changed, from whichever thread notices first.
+final class StatusReporter: Sendable {
+    private let notifier: SystemdNotifier
+    private let lastSent = Mutex<String?>(nil)
+
+    init(notifier: SystemdNotifier) {
+        self.notifier = notifier
+    }
+
+    func report(_ text: String) {
+        let changed = lastSent.withLock { last -> Bool in
+            guard last != text else { return false }
+            last = text
+            return true
+        }
+        if changed { _ = try? notifier.status(text) }
+    }
 }

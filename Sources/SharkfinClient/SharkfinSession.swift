@@ -35,7 +35,11 @@ public enum SharkfinSessionCloseReason: Sendable, CustomStringConvertible {
             "closed by server (code \(code.map { "\($0)" } ?? "none")"
                 + (reason.isEmpty ? ")" : ", reason \"\(reason)\")")
         case .connectionLost(let error):
-            error.map { "connection lost: \($0)" } ?? "connection lost"
+            // WebSocketError.connectionLost already reads "connection lost: …".
+            error.map { error -> String in
+                if case .connectionLost = error { return "\(error)" }
+                return "connection lost: \(error)"
+            } ?? "connection lost"
         }
     }
 }

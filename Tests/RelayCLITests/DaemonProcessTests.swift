@@ -4,6 +4,7 @@
 import Foundation
 import Glibc
 import JSON
+import SocketIO
 import TestSupport
 import Testing
 
@@ -66,6 +67,28 @@ import Testing
         #expect(try await third.process.waitForExit() == 0)
     }
 
+    @Test func socketActivationRefusesSocketsItWouldNotServe() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await DevServerProcess.start()
+        let relay = try await RelayProcess.start(
+            upstream: server.url,
+            directory: directory,
+            socketName: "unused.sock",
+            launcher: [
+                "/usr/bin/systemd-socket-activate", "-l", directory.file("a.sock"),
+                "-l", directory.file("b.sock"), "--fdname=relay:other",
+            ]
+        )
+        try await waitUntil("activation socket") {
+            FileManager.default.fileExists(atPath: directory.file("a.sock"))
+        }
+        _ = try? await runRelayCommand(["call", "ping", "--socket", directory.file("a.sock")])
+        #expect(try await relay.process.waitForExit() != 0)
+        let errors = relay.process.standardError.values.joined(separator: "\n")
+        #expect(errors.contains("does not serve: 4 (other)"), "\(errors)")
+    }
+
     @Test func socketActivationServesThePassedSocketAndLeavesItOnExit() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -112,6 +135,18 @@ import Testing
         try await waitUntil("STATUS with upstream connected") {
             notify.messages.values.contains { $0.hasPrefix("STATUS=") && $0.contains("connected") }
         }
+        // STATUS follows the local clients too, and never repeats itself.
+        let clientLoop = try EventLoop(name: "clients")
+        defer { clientLoop.shutdown() }
+        let first = try await LineClient.connect(relay.socketPath, on: clientLoop)
+        let second = try await LineClient.connect(relay.socketPath, on: clientLoop)
+        try await waitUntil("STATUS with 2 clients") {
+            notify.messages.values.contains { $0.hasPrefix("STATUS=") && $0.contains("2 clients") }
+        }
+        first.close()
+        second.close()
+        let statuses = notify.messages.values.filter { $0.hasPrefix("STATUS=") }
+        #expect(zip(statuses, statuses.dropFirst()).allSatisfy { $0 != $1 })
 
         // The watchdog is pinged at half the interval (every 200 ms, 5 a second). The rate is
         // taken over the measured time, since a loaded machine may oversleep.

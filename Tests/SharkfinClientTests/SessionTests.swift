@@ -166,7 +166,7 @@ private struct Harness {
         let outcomes = try await harness.outcomes.waitForCount(3)
         #expect(outcomes == Array(repeating: "connectionLost(true)", count: 3))
         let closes = try await harness.delegate.closes.waitForCount(1)
-        #expect(closes == ["connection lost: connection lost: EOF"])
+        #expect(closes == ["connection lost: EOF"])
         await harness.onLoop { session, _ in
             // Replies that straggle in after the end are dropped.
             session.transportDidReceiveText(Array(#"{"type":"reply","ref":"r1"}"#.utf8))
