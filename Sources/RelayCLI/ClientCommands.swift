@@ -284,6 +284,9 @@ struct StatusCommand {
                 text += "\(indent)\(key.replacingUnderscores()): \(string)\n"
             case .null:
                 text += "\(indent)\(key.replacingUnderscores()): -\n"
+            case .number where key.hasSuffix("_in"):
+                // Durations in relay.status are seconds (`next_retry_in`).
+                text += "\(indent)\(key.replacingUnderscores()): \(child.serializedString()) s\n"
             default:
                 text += "\(indent)\(key.replacingUnderscores()): \(child.serializedString())\n"
             }
