@@ -241,7 +241,14 @@ struct MessageLedger {
             var actions: [Action] = []
             for (row, id) in zip(messages, ids) where !isDelivered(id, in: name) {
                 record(id, in: name)
-                actions.append(.deliverRecovered(channel: name, kind: channel.kind, row: row))
+                // A push of it is already held behind this fill: it did arrive live, so it
+                // goes out as the server sent it, unmarked, in its id-order place.
+                if let index = channels[name]!.held.firstIndex(where: { $0.id == id }) {
+                    let push = channels[name]!.held.remove(at: index)
+                    actions.append(.deliverLive(push))
+                } else {
+                    actions.append(.deliverRecovered(channel: name, kind: channel.kind, row: row))
+                }
             }
             channel = channels[name]!
             if let last = ids.last {

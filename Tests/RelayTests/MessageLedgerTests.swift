@@ -93,8 +93,9 @@ private func baselinedLedger(pageSize: Int = 3) -> MessageLedger {
         #expect(delivered(page1) == ["r14", "r15"])
         #expect(fetches(page1) == [.fetch(channel: "general", after: 15, limit: 3, purpose: .fill)])
         let page2 = ledger.fetched(channel: "general", messages: rows([16, 17]))
-        // 16 and 17 recovered in order; the held live 17 is then a duplicate.
-        #expect(delivered(page2) == ["r16", "r17"])
+        // 16 recovered; 17 arrived live while held, so it goes out as the live push, in
+        // its id-order place, and only once.
+        #expect(delivered(page2) == ["r16", "17"])
         #expect(ledger.isDelivered(17, in: "general"))
         #expect(delivered(ledger.push(push("general", 18))) == ["18"])
     }
@@ -122,7 +123,7 @@ private func baselinedLedger(pageSize: Int = 3) -> MessageLedger {
         // only when the limit allows: four at once by default.
         #expect(fetches(listed) == [.fetch(channel: "new", after: 12, limit: 3, purpose: .fill)])
         let filled = ledger.fetched(channel: "new", messages: rows([25, 30]))
-        #expect(delivered(filled) == ["r25", "r30"])
+        #expect(delivered(filled) == ["r25", "30"])
         #expect(ledger.channels["new"]?.kind == "channel")
     }
 
