@@ -62,6 +62,22 @@ struct ClientRequest {
                 )
             )
         }
+        // The server decodes with Go's encoding/json, which matches keys without regard to
+        // case (the last match wins). A second spelling of an envelope key would make the
+        // server see another type or ref than the relay checked and routed by: a
+        // read-only socket could send messages, a ref could reach another client's reply.
+        for key in object.keys where !Self.envelopeKeys.contains(key) {
+            if let meant = Self.envelopeKey(foldingLikeGo: key) {
+                return .failure(
+                    ClientLineError(
+                        code: .ambiguousKey,
+                        message: "the server would read \"\(key)\" as \"\(meant)\"; send "
+                            + "\"\(meant)\" once, in lower case",
+                        ref: ref
+                    )
+                )
+            }
+        }
         guard case .string(let type)? = object["type"] else {
             let message =
                 object["type"] == nil
@@ -70,6 +86,26 @@ struct ClientRequest {
             return .failure(ClientLineError(code: .invalidType, message: message, ref: ref))
         }
         return .success(ClientRequest(type: type, ref: ref, object: object))
+    }
+
+    /// The envelope's keys, spelt as the relay reads them.
+    static let envelopeKeys: Set<String> = ["type", "ref", "d", "ok"]
+
+    /// The envelope key that `key` matches under Go's case folding, if any: ASCII letters
+    /// in any case, plus the two non-ASCII letters Go folds onto ASCII ones (U+212A KELVIN
+    /// SIGN onto k, U+017F LONG S onto s).
+    static func envelopeKey(foldingLikeGo key: String) -> String? {
+        var folded = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            switch scalar.value {
+            case 0x41...0x5A: folded.append(Unicode.Scalar(scalar.value + 0x20)!)
+            case 0x212A: folded.append("k")
+            case 0x017F: folded.append("s")
+            default: folded.append(scalar)
+            }
+        }
+        let candidate = String(folded)
+        return envelopeKeys.contains(candidate) ? candidate : nil
     }
 }
 

@@ -13,6 +13,10 @@ enum RelayErrorCode: String, Sendable, CaseIterable {
     case notAnObject = "relay.not_an_object"
     case invalidType = "relay.invalid_type"
     case invalidRef = "relay.invalid_ref"
+    /// A key the server would read as `type`, `ref`, `d` or `ok` although it is spelt
+    /// differently (`Type`, `REF`): refused, since the relay and the server would disagree
+    /// about the request.
+    case ambiguousKey = "relay.ambiguous_key"
     case lineTooLong = "relay.line_too_long"
     case unknownOperation = "relay.unknown_operation"
     case invalidArguments = "relay.invalid_arguments"

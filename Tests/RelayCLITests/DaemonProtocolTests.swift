@@ -191,6 +191,11 @@ import Testing
         (Array(#"{"ref":"x"}"#.utf8) + [0x0A], "relay.invalid_type"),
         (Array(#"{"type":5,"ref":"x"}"#.utf8) + [0x0A], "relay.invalid_type"),
         (Array(#"{"type":"ping","ref":7}"#.utf8) + [0x0A], "relay.invalid_ref"),
+        // Keys the server would fold onto `type`/`ref`/`ok`: the relay and the server
+        // would disagree about the request (a read-only bypass, a borrowed ref).
+        (Array(#"{"type":"ping","Type":"send_message"}"#.utf8) + [0x0A], "relay.ambiguous_key"),
+        (Array(#"{"type":"ping","REF":"r1"}"#.utf8) + [0x0A], "relay.ambiguous_key"),
+        (Array("{\"type\":\"ping\",\"o\u{212A}\":true}\n".utf8), "relay.ambiguous_key"),
         (Array(repeating: UInt8(ascii: "a"), count: 1500) + [0x0A], "relay.line_too_long"),
     ]
 
