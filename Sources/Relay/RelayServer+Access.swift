@@ -27,8 +27,21 @@ extension RelayServer {
                 ref: nil
             )
         )
-        client.connection.closeAfterFlushing(timeout: configuration.limits.goodbyeFlushTimeout)
+        closeLingering(client)
         return false
+    }
+
+    /// Ends a connection after its final line without resetting it: the output is flushed
+    /// and shut (FIN), and input is read and thrown away until the client closes or
+    /// `goodbyeFlushTimeout` passes.
+    ///
+    /// Closing at once, with the client's request still unread in our buffer, makes the
+    /// kernel reset the connection: the client's write then fails with EPIPE and most
+    /// clients (socat, the CLI) never read the line that says why.
+    func closeLingering(_ client: LocalClient) {
+        client.connection.shutdownOutputAfterFlushing()
+        let connection = client.connection
+        loop.schedule(after: configuration.limits.goodbyeFlushTimeout) { connection.close() }
     }
 
     /// On a read-only socket, refuses a request that could change state on the server with

@@ -217,6 +217,11 @@ public final class RelayServer: @unchecked Sendable {
     }
 
     func clientDidReadEndOfStream(_ client: LocalClient) {
+        if client.isClosing {
+            // A lingering close (see `closeLingering`): the client has finished too.
+            client.connection.closeAfterFlushing(timeout: configuration.limits.goodbyeFlushTimeout)
+            return
+        }
         client.framer.finish()
         client.hasReadEndOfStream = true
         closeIfFinished(client)
@@ -272,7 +277,7 @@ public final class RelayServer: @unchecked Sendable {
         client.isClosing = true
         forget(client)
         client.connection.write(RelayMessages.goodbye(code, message))
-        client.connection.closeAfterFlushing(timeout: configuration.limits.goodbyeFlushTimeout)
+        closeLingering(client)
     }
 
     /// Writes a reply, error or notice, which must not be dropped: past the reply limit

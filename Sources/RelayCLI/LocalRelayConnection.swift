@@ -72,6 +72,8 @@ final class LocalRelayConnection {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                // The relay may have said why before it closed (a refusal, a goodbye).
+                _ = try receive(timeout: .milliseconds(500))
                 throw LocalConnectionError.closedByRelay
             }
             offset += written
@@ -91,7 +93,10 @@ final class LocalRelayConnection {
                     guard case .object(let object) = try JSONValue(parsing: line) else {
                         throw LocalConnectionError.invalidLine("not an object")
                     }
-                    if object["type"] == "relay.goodbye" {
+                    let isRefusal =
+                        object["type"] == "error" && object["ref"] == nil
+                        && object["d"]?["code"] == "relay.access_denied"
+                    if object["type"] == "relay.goodbye" || isRefusal {
                         throw LocalConnectionError.goodbye(
                             code: object["d"]?["code"]?.stringValue ?? "relay.goodbye",
                             message: object["d"]?["message"]?.stringValue ?? "goodbye"

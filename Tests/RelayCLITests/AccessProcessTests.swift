@@ -108,6 +108,12 @@ import Testing
         )
         #expect(warning.contains("client.uid=65534"))
         #expect(warning.contains("message.id=1ded5823d62f4f0e9336cd67d446cb02"))
+        // The CLI, whose request races the refusal, still reads and prints the reason.
+        for _ in 0..<5 {
+            let refused = try await runAs(nobody: ["call", "ping", "--socket", strict.socketPath])
+            #expect(refused.status == 3)
+            #expect(refused.err.contains("may not use this relay"), "\(refused.err)")
+        }
         // Root (running this test, and the relay's own user) is always admitted.
         let root = try await runRelayCommand(["call", "ping", "--socket", strict.socketPath])
         #expect(root.status == 0, "\(root.err)")
