@@ -4,6 +4,7 @@
 import Foundation
 import Glibc
 import Logging
+import TLS
 import WebSocket
 
 /// Where log entries go.
@@ -192,7 +193,7 @@ struct ServeOptions {
         )
         try Self.checkReconnectRange(reconnectMinimum, reconnectMaximum, layers.sources)
 
-        caFile = try layers.optionalValue("ca-file", parseReadableFile)
+        caFile = try layers.optionalValue("ca-file", parseCAFile)
         insecureSkipVerify = try layers.flag("insecure-skip-verify")
         sources = layers.sources
         warnings += tlsWarnings()
@@ -270,4 +271,16 @@ func parseLogLevel(_ text: String) throws(ValueProblem) -> LogLevel {
         throw ValueProblem("must be one of \(names)")
     }
     return level
+}
+
+/// A readable PEM file OpenSSL accepts as trust roots: checked here, so `check-config`
+/// refuses what `serve` would.
+func parseCAFile(_ text: String) throws(ValueProblem) -> String {
+    let path = try parseReadableFile(text)
+    do {
+        _ = try TLSContext(configuration: TLSConfiguration(trustRoots: .caFile(path)))
+    } catch {
+        throw ValueProblem("is not a usable CA file: \(error)")
+    }
+    return path
 }

@@ -171,15 +171,19 @@ import Testing
         #expect(try failure(["--reconnect-min", "2s", "--reconnect-max", "2s"]) == nil)
     }
 
-    @Test func caFileMustBeReadableAndSkippingVerificationWarnsLoudly() throws {
+    @Test func caFileMustBeReadableAndSkippingVerificationWarnsLoudly() async throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }
+        let certificates = try await TLSTestCertificates.generate()
+        defer { certificates.remove() }
         let environment = keyEnvironment.merging(["SHARKFIN_URL": "wss://x/ws"]) { $1 }
         let options = try fixture.options(
-            ["--ca-file", fixture.keyFile, "--insecure-skip-verify"],
+            ["--ca-file", certificates.caFile, "--insecure-skip-verify"],
             environment: environment
         )
-        #expect(options.caFile == fixture.keyFile)
+        #expect(options.caFile == certificates.caFile)
+        // A readable file that holds no certificate is refused, as serve would refuse it.
+        #expect(try failure(["--ca-file", fixture.keyFile])?.contains("not a usable CA") == true)
         #expect(options.insecureSkipVerify)
         #expect(options.warnings.contains { $0.contains("VERIFICATION IS OFF") })
         #expect(try fixture.options(environment: environment).warnings.isEmpty)
