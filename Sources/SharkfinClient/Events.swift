@@ -18,7 +18,7 @@ public struct MessageEvent: Codable, Sendable, Hashable {
     public var sentAt: String
     public var threadID: Int64?
     /// `[]` when the body mentions nobody.
-    public var mentions: [String]
+    @NullableList public var mentions: [String]
     /// JSON text, exactly as it was sent.
     public var metadata: String?
 
@@ -57,32 +57,6 @@ public struct MessageEvent: Codable, Sendable, Hashable {
         case sentAt = "sent_at"
         case threadID = "thread_id"
         case mentions, metadata
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(Int64.self, forKey: .id)
-        channel = try container.decode(String.self, forKey: .channel)
-        channelType = try container.decode(String.self, forKey: .channelType)
-        from = try container.decode(String.self, forKey: .from)
-        body = try container.decode(String.self, forKey: .body)
-        sentAt = try container.decode(String.self, forKey: .sentAt)
-        threadID = try container.decodeIfPresent(Int64.self, forKey: .threadID)
-        mentions = try container.decodeList(String.self, forKey: .mentions)
-        metadata = try container.decodeIfPresent(String.self, forKey: .metadata)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(channel, forKey: .channel)
-        try container.encode(channelType, forKey: .channelType)
-        try container.encode(from, forKey: .from)
-        try container.encode(body, forKey: .body)
-        try container.encode(sentAt, forKey: .sentAt)
-        try container.encodeIfPresent(threadID, forKey: .threadID)
-        if !mentions.isEmpty { try container.encode(mentions, forKey: .mentions) }
-        try container.encodeIfPresent(metadata, forKey: .metadata)
     }
 }
 

@@ -66,7 +66,7 @@ public struct Message: Codable, Sendable, Hashable {
     /// The id of the message this one replies to.
     public var threadID: Int64?
     /// Usernames and mention-group slugs the body mentions; `[]` when none.
-    public var mentions: [String]
+    @NullableList public var mentions: [String]
     /// Application metadata: JSON text, exactly as it was sent (a string, not an object).
     public var metadata: String?
 
@@ -97,28 +97,6 @@ public struct Message: Codable, Sendable, Hashable {
         case threadID = "thread_id"
         case mentions, metadata
     }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(Int64.self, forKey: .id)
-        from = try container.decode(String.self, forKey: .from)
-        body = try container.decode(String.self, forKey: .body)
-        sentAt = try container.decode(String.self, forKey: .sentAt)
-        threadID = try container.decodeIfPresent(Int64.self, forKey: .threadID)
-        mentions = try container.decodeList(String.self, forKey: .mentions)
-        metadata = try container.decodeIfPresent(String.self, forKey: .metadata)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(from, forKey: .from)
-        try container.encode(body, forKey: .body)
-        try container.encode(sentAt, forKey: .sentAt)
-        try container.encodeIfPresent(threadID, forKey: .threadID)
-        if !mentions.isEmpty { try container.encode(mentions, forKey: .mentions) }
-        try container.encodeIfPresent(metadata, forKey: .metadata)
-    }
 }
 
 /// A message as `unread_messages` returns it: it names its channel but carries no id.
@@ -128,7 +106,7 @@ public struct UnreadMessage: Codable, Sendable, Hashable {
     public var body: String
     public var sentAt: String
     public var threadID: Int64?
-    public var mentions: [String]
+    @NullableList public var mentions: [String]
     /// JSON text, exactly as it was sent.
     public var metadata: String?
 
@@ -158,28 +136,6 @@ public struct UnreadMessage: Codable, Sendable, Hashable {
         case sentAt = "sent_at"
         case threadID = "thread_id"
         case mentions, metadata
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        channel = try container.decode(String.self, forKey: .channel)
-        from = try container.decode(String.self, forKey: .from)
-        body = try container.decode(String.self, forKey: .body)
-        sentAt = try container.decode(String.self, forKey: .sentAt)
-        threadID = try container.decodeIfPresent(Int64.self, forKey: .threadID)
-        mentions = try container.decodeList(String.self, forKey: .mentions)
-        metadata = try container.decodeIfPresent(String.self, forKey: .metadata)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(channel, forKey: .channel)
-        try container.encode(from, forKey: .from)
-        try container.encode(body, forKey: .body)
-        try container.encode(sentAt, forKey: .sentAt)
-        try container.encodeIfPresent(threadID, forKey: .threadID)
-        if !mentions.isEmpty { try container.encode(mentions, forKey: .mentions) }
-        try container.encodeIfPresent(metadata, forKey: .metadata)
     }
 }
 
@@ -320,6 +276,48 @@ public struct Version: Codable, Sendable, Hashable {
 public enum PresenceState: String, Codable, Sendable, Hashable, CaseIterable {
     case active
     case idle
+}
+
+/// A list the server sends as `null`, or leaves out, when it is empty (a message's
+/// `mentions`, a REST listing). Decodes both as `[]` and, like the server, leaves an empty
+/// list out when encoding, so each message shape can use synthesized `Codable`.
+@propertyWrapper
+public struct NullableList<Element: Codable & Sendable & Hashable>: Codable, Sendable,
+    Hashable
+{
+    public var wrappedValue: [Element]
+
+    public init(wrappedValue: [Element]) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? [] : try container.decode([Element].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An absent key is an empty list too (synthesized `Codable` calls this overload).
+    func decode<Element>(
+        _ type: NullableList<Element>.Type,
+        forKey key: Key
+    ) throws -> NullableList<Element> {
+        try decodeIfPresent(type, forKey: key) ?? NullableList(wrappedValue: [])
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// An empty list is left out, as the server leaves it out.
+    mutating func encode<Element>(_ value: NullableList<Element>, forKey key: Key) throws {
+        guard !value.wrappedValue.isEmpty else { return }
+        try encode(value.wrappedValue, forKey: key)
+    }
 }
 
 extension KeyedDecodingContainer {

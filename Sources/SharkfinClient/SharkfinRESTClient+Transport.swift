@@ -109,16 +109,6 @@ extension SharkfinRESTClient {
     }
 }
 
-/// A top-level JSON array that the server sends as `null` when it is empty.
-struct NullableList<Element: Decodable>: Decodable {
-    var elements: [Element]
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        elements = container.decodeNil() ? [] : try container.decode([Element].self)
-    }
-}
-
 extension RESTMessage {
     /// Decodes one message object of a REST reply (see the type's note on `metadata`).
     init(decoding value: JSONValue) throws(SharkfinError) {

@@ -56,7 +56,7 @@ public struct SharkfinRESTClient: Sendable {
     /// Lists the channels the caller can see, with their ids.
     public func listChannels() async throws(SharkfinError) -> [RESTChannel] {
         let body = try await perform("GET", ["api", "v1", "channels"])
-        return try decode(NullableList<RESTChannel>.self, from: body).elements
+        return try decode(NullableList<RESTChannel>.self, from: body).wrappedValue
     }
 
     /// Creates a channel (needs the `create_channel` permission).
@@ -142,7 +142,7 @@ public struct SharkfinRESTClient: Sendable {
     /// Lists the caller's active webhooks.
     public func listWebhooks() async throws(SharkfinError) -> [Webhook] {
         let reply = try await perform("GET", ["api", "v1", "webhooks"])
-        return try decode(NullableList<Webhook>.self, from: reply).elements
+        return try decode(NullableList<Webhook>.self, from: reply).wrappedValue
     }
 
     /// Removes one of the caller's webhooks.
